@@ -1,0 +1,25 @@
+package io.lifeline.core;
+
+import java.time.Duration;
+
+/** Formatting of durations for humans: {@code 250ms}, {@code 1.5s}, {@code 5m}. */
+final class Durations {
+  private Durations() {}
+
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms < 1000) {
+      return ms == 0 && !d.isZero() ? d.toNanos() / 1000 + "us" : ms + "ms";
+    }
+    if (ms % 1000 == 0 && ms < 60_000) {
+      return ms / 1000 + "s";
+    }
+    if (ms < 60_000) {
+      return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
+  }
+}

@@ -1,0 +1,63 @@
+package io.lifeline.core;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A dependency could not serve the call: it is down, its circuit breaker is open, or retries were
+ * exhausted. Carries the service name, a short reason and, when known, a hint of when trying again
+ * makes sense. The driver's error, if any, is kept as the cause; the message text only ever contains
+ * its sanitized summary.
+ */
+public class ServiceUnavailableException extends LifelineException {
+  private static final long serialVersionUID = 1L;
+
+  private final String service;
+  private final String reason;
+  private final transient Duration retryAfter;
+
+  public ServiceUnavailableException(String service, String reason, Throwable cause) {
+    this(service, reason, cause, null, true);
+  }
+
+  public ServiceUnavailableException(
+      String service, String reason, Throwable cause, Duration retryAfter) {
+    this(service, reason, cause, retryAfter, true);
+  }
+
+  protected ServiceUnavailableException(
+      String service, String reason, Throwable cause, Duration retryAfter, boolean stackTrace) {
+    super(message(service, reason, cause, retryAfter), cause, stackTrace);
+    this.service = Objects.requireNonNull(service, "service");
+    this.reason = Objects.requireNonNull(reason, "reason");
+    this.retryAfter = retryAfter;
+  }
+
+  private static String message(String service, String reason, Throwable cause, Duration retryAfter) {
+    StringBuilder sb = new StringBuilder(96);
+    sb.append('\'').append(service).append("' unavailable: ").append(reason);
+    if (cause != null) {
+      sb.append(" (cause: ").append(Secrets.describe(cause)).append(')');
+    }
+    if (retryAfter != null) {
+      sb.append("; retry in ").append(Durations.format(retryAfter));
+    }
+    return sb.toString();
+  }
+
+  /** Name of the service, as given to the {@link Guard} or manager. */
+  public String service() {
+    return service;
+  }
+
+  /** Short reason, without the cause. */
+  public String reason() {
+    return reason;
+  }
+
+  /** When it is worth trying again, if known (breaker open time left, {@code Retry-After}). */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+}
