@@ -1,0 +1,594 @@
+package io.lifeline.core;
+
+import io.lifeline.core.internal.LifelineThreads;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The one object every Lifeline call goes through: metrics, deadline, budgeted retry with backoff,
+ * circuit breaker and attempt timeout, composed in a fixed order so they cannot be composed wrongly.
+ *
+ * <h2>Order (outermost first)</h2>
+ *
+ * <pre>
+ *   metrics ─► call deadline ─► retry (backoff + budget) ─► circuit breaker ─► attempt timeout ─► operation
+ * </pre>
+ *
+ * <ul>
+ *   <li><b>Retry outside the breaker</b>: every attempt asks the breaker for a permit, so once it
+ *       opens no further attempt reaches the dependency (never retry while open), and every attempt's
+ *       outcome is counted by the breaker.
+ *   <li><b>Attempt timeout inside the breaker</b>: a timed-out attempt counts as a failure.
+ *   <li><b>The retry budget</b> is consulted before each retry, not per attempt: first attempts are
+ *       never refused by it, retries are capped to a share of recent calls.
+ *   <li><b>The call deadline</b> ({@link Builder#timeout}) bounds the whole call: no backoff sleeps
+ *       past it and each attempt is bounded by what is left of it.
+ *   <li><b>One retry layer</b>: a {@link LifelineException} coming out of the operation (e.g. from a
+ *       nested Guard) is never retried again.
+ * </ul>
+ *
+ * <h2>Outcomes</h2>
+ *
+ * A call returns the operation's result, or throws: the operation's own unchecked exception for a
+ * {@linkplain ErrorClass#CALLER_ERROR caller error} (checked ones wrapped in {@link
+ * CallFailedException}); {@link CircuitOpenException} when the breaker rejects an attempt; {@link
+ * RetriesExhaustedException} when {@code maxRetries + 1} attempts failed or the budget refused a
+ * retry; {@link CallTimeoutException} when the deadline passed; {@link ServiceUnavailableException}
+ * for a non-retriable {@linkplain ErrorClass#FAILURE failure}. A call to a dead dependency makes
+ * exactly {@code maxRetries + 1} attempts, no more.
+ *
+ * <h2>Sync and async</h2>
+ *
+ * {@link #call} runs attempts on the calling thread and sleeps between them on that thread (which
+ * unmounts a virtual thread). {@link #callAsync} never blocks a thread: retries and timeouts are
+ * scheduled; the supplier is called on the caller's thread for the first attempt and on Lifeline's
+ * scheduler thread for retries, so it must not block. Cancelling the returned future cancels the
+ * attempt in flight and any pending retry.
+ *
+ * <h2>Cost</h2>
+ *
+ * The success path of {@link #call} without timeouts takes no lock and allocates nothing: a
+ * volatile read of the breaker, one CAS on a thread-striped budget counter and one {@code LongAdder}
+ * increment. With an attempt timeout or deadline, each sync attempt schedules a timer task.
+ *
+ * <p>Thread-safe; share one Guard per dependency.
+ */
+public final class Guard {
+  private final String name;
+  private final RetryConfig config;
+  private final int maxRetries;
+  private final Backoff backoff;
+  private final CircuitBreaker breaker;
+  private final RetryBudget budget;
+  private final ErrorClassifier classifier;
+  private final ConnectionMetrics metrics;
+  private final ScheduledExecutorService scheduler;
+  private final Ticker ticker;
+  private final long attemptTimeoutNanos;
+  private final long timeoutNanos;
+
+  private Guard(Builder b) {
+    this.name = b.name;
+    this.config = b.config == null ? RetryConfig.defaults() : b.config;
+    this.maxRetries = config.maxRetries();
+    this.backoff = Backoff.of(config);
+    this.ticker = b.ticker == null ? Ticker.system() : b.ticker;
+    this.breaker = b.breaker != null ? b.breaker
+        : CircuitBreaker.builder(name)
+            .withFailureThreshold(config.circuitBreakerThreshold())
+            .withOpenTimeout(config.circuitBreakerTimeout())
+            .withHalfOpenProbes(config.halfOpenProbes())
+            .withTicker(ticker)
+            .build();
+    this.budget = b.budget != null ? b.budget
+        : RetryBudget.of(config.retryBudgetRatio(), config.retryBudgetMinPerSecond(),
+            config.retryBudgetWindow(), ticker);
+    this.classifier = b.classifier == null ? ErrorClassifier.defaults() : b.classifier;
+    this.metrics = b.metrics == null ? new ConnectionMetrics() : b.metrics;
+    this.scheduler = b.scheduler == null ? LifelineThreads.scheduler() : b.scheduler;
+    this.attemptTimeoutNanos = b.attemptTimeout == null ? 0 : b.attemptTimeout.toNanos();
+    this.timeoutNanos = b.timeout == null ? 0 : b.timeout.toNanos();
+  }
+
+  /** A guard named {@code name} with {@code config} and the default error classification. */
+  public static Guard of(String name, RetryConfig config) {
+    return builder(name).retryConfig(config).build();
+  }
+
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public RetryConfig config() {
+    return config;
+  }
+
+  public CircuitBreaker circuitBreaker() {
+    return breaker;
+  }
+
+  public RetryBudget retryBudget() {
+    return budget;
+  }
+
+  public ConnectionMetrics metrics() {
+    return metrics;
+  }
+
+  // ------------------------------------------------------------------------------------------ sync
+
+  /**
+   * Runs {@code op} under this guard on the calling thread. See the class documentation for the
+   * exceptions.
+   */
+  public <T> T call(Callable<? extends T> op) {
+    budget.recordCall();
+    final long deadline = timeoutNanos > 0 ? ticker.read() + timeoutNanos : 0;
+    Throwable last = null;
+    for (int attempt = 1; ; attempt++) {
+      long permit = breaker.tryAcquirePermission();
+      if (permit < 0) {
+        metrics.recordRejected();
+        throw new CircuitOpenException(name, breaker.state(), breaker.remainingOpenTime(), last);
+      }
+      long limit = 0;
+      if (attemptTimeoutNanos != 0 || deadline != 0) {
+        limit = attemptLimit(deadline);
+        if (limit <= 0) {
+          breaker.onIgnored(permit);
+          throw new CallTimeoutException(name, Duration.ofNanos(timeoutNanos), attempt - 1, last);
+        }
+      }
+      T result;
+      try {
+        result = limit == 0 ? op.call() : callWithTimeout(op, limit);
+      } catch (Throwable t) {
+        last = t;
+        if (t instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+          breaker.onIgnored(permit);
+          throw new CallFailedException(name, t);
+        }
+        ErrorClass c = classifier.classify(t);
+        if (c == ErrorClass.CALLER_ERROR) {
+          breaker.onIgnored(permit);
+          throw rethrow(t, name);
+        }
+        breaker.onFailure(permit);
+        metrics.recordFailure(t);
+        if (c == ErrorClass.FAILURE) {
+          throw t instanceof LifelineException ? (LifelineException) t
+              : new ServiceUnavailableException(name, "call failed", t);
+        }
+        long delay = checkRetry(attempt, t);
+        if (deadline != 0 && deadline - ticker.read() <= delay) {
+          throw new CallTimeoutException(name, Duration.ofNanos(timeoutNanos), attempt, t);
+        }
+        metrics.recordRetry();
+        sleep(delay, t);
+        continue;
+      }
+      breaker.onSuccess(permit);
+      metrics.recordSuccess();
+      return result;
+    }
+  }
+
+  /** Runs {@code op} under this guard; see {@link #call(Callable)}. */
+  public void run(CheckedRunnable op) {
+    call(() -> {
+      op.run();
+      return null;
+    });
+  }
+
+  /** A {@link Runnable} that may throw. */
+  @FunctionalInterface
+  public interface CheckedRunnable {
+    void run() throws Exception;
+  }
+
+  /**
+   * After a retriable failure of attempt {@code attempt}: throws if no retry may follow (attempts
+   * used up, breaker open, budget empty), else returns the backoff delay in nanoseconds.
+   */
+  private long checkRetry(int attempt, Throwable t) {
+    if (attempt > maxRetries) {
+      throw new RetriesExhaustedException(name, attempt, false, t);
+    }
+    if (breaker.state() == CircuitBreaker.State.OPEN) {
+      metrics.recordRejected();
+      throw new CircuitOpenException(name, CircuitBreaker.State.OPEN, breaker.remainingOpenTime(), t);
+    }
+    if (!budget.tryAcquireRetry()) {
+      metrics.recordBudgetRefusal();
+      throw new RetriesExhaustedException(name, attempt, true, t);
+    }
+    return backoff.delayNanos(attempt);
+  }
+
+  private long attemptLimit(long deadline) {
+    long limit = attemptTimeoutNanos > 0 ? attemptTimeoutNanos : Long.MAX_VALUE;
+    if (deadline != 0) {
+      limit = Math.min(limit, deadline - ticker.read());
+    }
+    return limit;
+  }
+
+  private static final int RUNNING = 0;
+  private static final int DONE = 1;
+  private static final int TIMING_OUT = 2;
+  private static final int TIMED_OUT = 3;
+
+  /**
+   * Runs {@code op} on this thread; a timer interrupts it when {@code limitNanos} pass. The handshake
+   * guarantees an interrupt never leaks out after the call returned.
+   */
+  private <T> T callWithTimeout(Callable<? extends T> op, long limitNanos) throws Exception {
+    Thread caller = Thread.currentThread();
+    AtomicInteger state = new AtomicInteger(RUNNING);
+    ScheduledFuture<?> timer = scheduler.schedule(() -> {
+      if (state.compareAndSet(RUNNING, TIMING_OUT)) {
+        caller.interrupt();
+        state.set(TIMED_OUT);
+      }
+    }, limitNanos, TimeUnit.NANOSECONDS);
+    T result;
+    try {
+      result = op.call();
+    } catch (Throwable t) {
+      if (state.compareAndSet(RUNNING, DONE)) {
+        timer.cancel(false);
+        throw t;
+      }
+      clearTimerInterrupt(state);
+      TimeoutException te = new TimeoutException(
+          "attempt timed out after " + Durations.format(Duration.ofNanos(limitNanos)));
+      te.initCause(t);
+      throw te;
+    }
+    if (state.compareAndSet(RUNNING, DONE)) {
+      timer.cancel(false);
+    } else {
+      clearTimerInterrupt(state); // finished just as the timer fired: keep the result
+    }
+    return result;
+  }
+
+  private static void clearTimerInterrupt(AtomicInteger state) {
+    while (state.get() != TIMED_OUT) {
+      Thread.onSpinWait();
+    }
+    Thread.interrupted();
+  }
+
+  private void sleep(long nanos, Throwable last) {
+    if (nanos <= 0) {
+      return;
+    }
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      CallFailedException ex = new CallFailedException(name, e);
+      ex.addSuppressed(last);
+      throw ex;
+    }
+  }
+
+  private static RuntimeException rethrow(Throwable t, String name) {
+    if (t instanceof RuntimeException) {
+      return (RuntimeException) t;
+    }
+    if (t instanceof Error) {
+      throw (Error) t;
+    }
+    return new CallFailedException(name, t);
+  }
+
+  // ----------------------------------------------------------------------------------------- async
+
+  /**
+   * Runs {@code op} under this guard without blocking: retries and timeouts are scheduled, never
+   * slept. The returned future completes with the result or with the same exceptions {@link
+   * #call(Callable)} throws. Cancelling it cancels the attempt in flight and any pending retry.
+   */
+  public <T> CompletableFuture<T> callAsync(Supplier<? extends CompletionStage<? extends T>> op) {
+    Objects.requireNonNull(op, "op");
+    budget.recordCall();
+    AsyncCall<T> call = new AsyncCall<>(op);
+    call.start();
+    return call.result;
+  }
+
+  private final class AsyncCall<T> {
+    final Supplier<? extends CompletionStage<? extends T>> op;
+    final CompletableFuture<T> result = new CompletableFuture<>();
+    volatile ScheduledFuture<?> pendingRetry;
+    volatile ScheduledFuture<?> deadlineTimer;
+    volatile Attempt current;
+    volatile Throwable last;
+    int attempts;
+
+    AsyncCall(Supplier<? extends CompletionStage<? extends T>> op) {
+      this.op = op;
+    }
+
+    void start() {
+      result.whenComplete((v, e) -> cleanup());
+      if (timeoutNanos > 0) {
+        deadlineTimer = scheduler.schedule(() -> {
+          if (result.completeExceptionally(
+              new CallTimeoutException(name, Duration.ofNanos(timeoutNanos), attempts, last))) {
+            metrics.recordFailure(last);
+          }
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
+      }
+      attempt();
+    }
+
+    void cleanup() {
+      ScheduledFuture<?> r = pendingRetry;
+      if (r != null) {
+        r.cancel(false);
+      }
+      ScheduledFuture<?> d = deadlineTimer;
+      if (d != null) {
+        d.cancel(false);
+      }
+      Attempt a = current;
+      if (a != null) {
+        a.abandon();
+      }
+    }
+
+    void attempt() {
+      if (result.isDone()) {
+        return;
+      }
+      long permit = breaker.tryAcquirePermission();
+      if (permit < 0) {
+        metrics.recordRejected();
+        result.completeExceptionally(
+            new CircuitOpenException(name, breaker.state(), breaker.remainingOpenTime(), last));
+        return;
+      }
+      attempts++;
+      Attempt a = new Attempt(permit, attempts);
+      current = a;
+      CompletionStage<? extends T> stage;
+      try {
+        stage = Objects.requireNonNull(op.get(), "supplier returned null");
+      } catch (Throwable t) {
+        a.complete(null, t);
+        return;
+      }
+      a.inFlight = stage.toCompletableFuture();
+      if (attemptTimeoutNanos > 0) {
+        a.timer = scheduler.schedule(() -> a.complete(null, new TimeoutException(
+            "attempt timed out after " + Durations.format(Duration.ofNanos(attemptTimeoutNanos)))),
+            attemptTimeoutNanos, TimeUnit.NANOSECONDS);
+      }
+      stage.whenComplete(a::complete);
+      if (result.isDone()) {
+        a.abandon(); // cancelled while we were starting the attempt
+      }
+    }
+
+    final class Attempt {
+      final long permit;
+      final int number;
+      final AtomicInteger done = new AtomicInteger();
+      volatile CompletableFuture<? extends T> inFlight;
+      volatile ScheduledFuture<?> timer;
+
+      Attempt(long permit, int number) {
+        this.permit = permit;
+        this.number = number;
+      }
+
+      /** The call ended (cancelled, deadline) while this attempt was in flight. */
+      void abandon() {
+        if (done.compareAndSet(0, 1)) {
+          breaker.onIgnored(permit);
+          cancelTimer();
+          CompletableFuture<? extends T> f = inFlight;
+          if (f != null) {
+            f.cancel(true);
+          }
+        }
+      }
+
+      void cancelTimer() {
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+          t.cancel(false);
+        }
+      }
+
+      void complete(T value, Throwable error) {
+        if (!done.compareAndSet(0, 1)) {
+          return;
+        }
+        cancelTimer();
+        if (error == null) {
+          breaker.onSuccess(permit);
+          metrics.recordSuccess();
+          result.complete(value);
+          return;
+        }
+        Throwable t = ErrorClassifier.unwrap(error);
+        if (t instanceof TimeoutException) {
+          CompletableFuture<? extends T> f = inFlight;
+          if (f != null) {
+            f.cancel(true);
+          }
+        }
+        if (t instanceof CancellationException && result.isDone()) {
+          breaker.onIgnored(permit);
+          return;
+        }
+        last = t;
+        ErrorClass c = classifier.classify(t);
+        if (c == ErrorClass.CALLER_ERROR) {
+          breaker.onIgnored(permit);
+          result.completeExceptionally(t instanceof RuntimeException || t instanceof Error
+              ? t : new CallFailedException(name, t));
+          return;
+        }
+        breaker.onFailure(permit);
+        metrics.recordFailure(t);
+        if (c == ErrorClass.FAILURE) {
+          result.completeExceptionally(t instanceof LifelineException
+              ? t : new ServiceUnavailableException(name, "call failed", t));
+          return;
+        }
+        long delay;
+        try {
+          delay = checkRetry(number, t);
+        } catch (LifelineException e) {
+          result.completeExceptionally(e);
+          return;
+        }
+        metrics.recordRetry();
+        pendingRetry = scheduler.schedule(AsyncCall.this::attempt, delay, TimeUnit.NANOSECONDS);
+        if (result.isDone()) {
+          pendingRetry.cancel(false);
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Guard[" + name + ", " + breaker.state() + ", maxRetries=" + maxRetries + "]";
+  }
+
+  /**
+   * Builds a {@link Guard}. Each option may be set once; a second set is a programming error ({@link
+   * IllegalStateException}). Not thread-safe.
+   */
+  public static final class Builder {
+    private final String name;
+    private RetryConfig config;
+    private CircuitBreaker breaker;
+    private RetryBudget budget;
+    private ErrorClassifier classifier;
+    private ConnectionMetrics metrics;
+    private ScheduledExecutorService scheduler;
+    private Ticker ticker;
+    private Duration attemptTimeout;
+    private Duration timeout;
+
+    private Builder(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new ConfigurationException("name", "\"" + name + "\"", "must not be blank");
+      }
+    }
+
+    private static void requireUnset(Object current, String option) {
+      if (current != null) {
+        throw new IllegalStateException(option + " was already set");
+      }
+    }
+
+    /** Retry, backoff, breaker and budget settings (default {@link RetryConfig#defaults()}). */
+    public Builder retryConfig(RetryConfig config) {
+      requireUnset(this.config, "retryConfig");
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /** Use this breaker (e.g. shared with a health check) instead of one built from the config. */
+    public Builder circuitBreaker(CircuitBreaker breaker) {
+      requireUnset(this.breaker, "circuitBreaker");
+      this.breaker = Objects.requireNonNull(breaker, "breaker");
+      return this;
+    }
+
+    /** Use this budget (e.g. shared by several guards of one dependency), or {@link RetryBudget#unlimited()}. */
+    public Builder retryBudget(RetryBudget budget) {
+      requireUnset(this.budget, "retryBudget");
+      this.budget = Objects.requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /** How failures are treated (default {@link ErrorClassifier#defaults()}). */
+    public Builder classifier(ErrorClassifier classifier) {
+      requireUnset(this.classifier, "classifier");
+      this.classifier = Objects.requireNonNull(classifier, "classifier");
+      return this;
+    }
+
+    /** Retry exactly the errors {@code retriable} accepts; others are caller errors. */
+    public Builder retryOn(java.util.function.Predicate<? super Throwable> retriable) {
+      return classifier(ErrorClassifier.retryOn(retriable));
+    }
+
+    /** Record into these metrics (default: a new instance). */
+    public Builder metrics(ConnectionMetrics metrics) {
+      requireUnset(this.metrics, "metrics");
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** Scheduler for async retries and timeouts (default: Lifeline's shared daemon scheduler). */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      requireUnset(this.scheduler, "scheduler");
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Time source for the breaker, budget and deadline (default {@link Ticker#system()}). */
+    public Builder ticker(Ticker ticker) {
+      requireUnset(this.ticker, "ticker");
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Bound on each attempt (default: none — the driver's own timeouts apply). Sync attempts are
+     * interrupted when it passes; async attempts are cancelled. Either way the attempt fails with a
+     * retriable {@link TimeoutException}.
+     */
+    public Builder attemptTimeout(Duration attemptTimeout) {
+      requireUnset(this.attemptTimeout, "attemptTimeout");
+      this.attemptTimeout = positive("attemptTimeout", attemptTimeout);
+      return this;
+    }
+
+    /** Bound on the whole call, all attempts and backoff included (default: none). */
+    public Builder timeout(Duration timeout) {
+      requireUnset(this.timeout, "timeout");
+      this.timeout = positive("timeout", timeout);
+      return this;
+    }
+
+    private static Duration positive(String key, Duration d) {
+      Objects.requireNonNull(d, key);
+      if (d.isZero() || d.isNegative()) {
+        throw new ConfigurationException(key, Durations.format(d), "must be > 0");
+      }
+      return d;
+    }
+
+    public Guard build() {
+      return new Guard(this);
+    }
+  }
+}

@@ -1,0 +1,268 @@
+package io.lifeline.core.internal;
+
+import io.lifeline.core.CircuitBreaker;
+import io.lifeline.core.Ticker;
+import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The {@link CircuitBreaker} implementation: the whole state in one {@link AtomicLong}.
+ *
+ * <pre>
+ *  63 62 | 61 ........ 40 | 39 ..................... 0
+ *  state | generation(22) | payload(40)
+ *         CLOSED:    consecutive failures
+ *         OPEN:      opened-at, whole milliseconds since the breaker was created (rounded up)
+ *         HALF_OPEN: probes issued (bits 39..20) | probes succeeded (bits 19..0)
+ * </pre>
+ *
+ * Every transition bumps the generation in the same CAS that changes the state, so the thread whose
+ * CAS wins is the only one that publishes the transition (exactly once), and the generation is the
+ * event's sequence number (in-order delivery). Permits are the state word at issue time; outcomes
+ * whose generation is stale are dropped. The success path in CLOSED with no recorded failures is a
+ * plain volatile read: no write, no allocation. Not API.
+ */
+public final class AtomicCircuitBreaker implements CircuitBreaker {
+  private static final int STATE_SHIFT = 62;
+  private static final int GEN_SHIFT = 40;
+  private static final long GEN_MASK = (1L << 22) - 1;
+  private static final long PAYLOAD_MASK = (1L << 40) - 1;
+  private static final int HALF_SHIFT = 20;
+  private static final long HALF_MASK = (1L << 20) - 1;
+
+  private static final int CLOSED = 0;
+  private static final int OPEN = 1;
+  private static final int HALF_OPEN = 2;
+  private static final State[] STATES = {State.CLOSED, State.OPEN, State.HALF_OPEN};
+
+  private final String name;
+  private final int threshold;
+  private final long openNanos;
+  private final int probes;
+  private final Ticker ticker;
+  private final long origin;
+  private final AtomicLong word = new AtomicLong(); // CLOSED, generation 0, no failures
+  private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final OrderedDispatcher<Transition> dispatcher;
+
+  public AtomicCircuitBreaker(String name, int threshold, Duration openTimeout, int probes, Ticker ticker,
+      Executor events) {
+    this.name = name;
+    this.threshold = threshold;
+    this.openNanos = openTimeout.toNanos();
+    this.probes = probes;
+    this.ticker = ticker;
+    this.origin = ticker.read();
+    this.dispatcher = new OrderedDispatcher<>("breaker '" + name + "'", events, 1, GEN_MASK, this::fanOut);
+  }
+
+  private static int state(long w) {
+    return (int) (w >>> STATE_SHIFT);
+  }
+
+  private static long gen(long w) {
+    return (w >>> GEN_SHIFT) & GEN_MASK;
+  }
+
+  private static long payload(long w) {
+    return w & PAYLOAD_MASK;
+  }
+
+  private static long word(int state, long gen, long payload) {
+    return ((long) state << STATE_SHIFT) | ((gen & GEN_MASK) << GEN_SHIFT) | payload;
+  }
+
+  private long nowMillisCeil() {
+    long elapsed = ticker.read() - origin;
+    return elapsed <= 0 ? 0 : (elapsed + 999_999) / 1_000_000;
+  }
+
+  private boolean openTimeoutPassed(long w) {
+    long openedAtNanos = payload(w) * 1_000_000;
+    return ticker.read() - origin - openedAtNanos >= openNanos;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public State state() {
+    return STATES[state(word.get())];
+  }
+
+  @Override
+  public long tryAcquirePermission() {
+    for (;;) {
+      long w = word.get();
+      switch (state(w)) {
+        case CLOSED:
+          return w;
+        case OPEN: {
+          if (!openTimeoutPassed(w)) {
+            return -1;
+          }
+          long next = word(HALF_OPEN, gen(w) + 1, 1L << HALF_SHIFT);
+          if (word.compareAndSet(w, next)) {
+            publish(State.OPEN, State.HALF_OPEN, gen(next));
+            return next;
+          }
+          break;
+        }
+        default: {
+          long issued = payload(w) >>> HALF_SHIFT;
+          if (issued >= probes) {
+            return -1;
+          }
+          long next = w + (1L << HALF_SHIFT);
+          if (word.compareAndSet(w, next)) {
+            return next;
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void onSuccess(long permit) {
+    for (;;) {
+      long w = word.get();
+      if (permit < 0 || gen(w) != gen(permit)) {
+        return;
+      }
+      int s = state(w);
+      if (s == CLOSED) {
+        if (payload(w) == 0 || word.compareAndSet(w, word(CLOSED, gen(w), 0))) {
+          return;
+        }
+      } else if (s == HALF_OPEN) {
+        long succeeded = (payload(w) & HALF_MASK) + 1;
+        if (succeeded >= probes) {
+          long next = word(CLOSED, gen(w) + 1, 0);
+          if (word.compareAndSet(w, next)) {
+            publish(State.HALF_OPEN, State.CLOSED, gen(next));
+            return;
+          }
+        } else if (word.compareAndSet(w, w + 1)) {
+          return;
+        }
+      } else {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void onFailure(long permit) {
+    for (;;) {
+      long w = word.get();
+      if (permit < 0 || gen(w) != gen(permit)) {
+        return;
+      }
+      int s = state(w);
+      if (s == CLOSED) {
+        long failures = payload(w) + 1;
+        if (failures >= threshold) {
+          long next = word(OPEN, gen(w) + 1, nowMillisCeil());
+          if (word.compareAndSet(w, next)) {
+            publish(State.CLOSED, State.OPEN, gen(next));
+            return;
+          }
+        } else if (word.compareAndSet(w, w + 1)) {
+          return;
+        }
+      } else if (s == HALF_OPEN) {
+        long next = word(OPEN, gen(w) + 1, nowMillisCeil());
+        if (word.compareAndSet(w, next)) {
+          publish(State.HALF_OPEN, State.OPEN, gen(next));
+          return;
+        }
+      } else {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void onIgnored(long permit) {
+    for (;;) {
+      long w = word.get();
+      if (permit < 0 || gen(w) != gen(permit) || state(w) != HALF_OPEN) {
+        return;
+      }
+      if (word.compareAndSet(w, w - (1L << HALF_SHIFT))) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public int consecutiveFailures() {
+    long w = word.get();
+    return state(w) == CLOSED ? (int) payload(w) : 0;
+  }
+
+  @Override
+  public Duration remainingOpenTime() {
+    long w = word.get();
+    if (state(w) != OPEN) {
+      return Duration.ZERO;
+    }
+    long left = payload(w) * 1_000_000 + openNanos - (ticker.read() - origin);
+    return left <= 0 ? Duration.ZERO : Duration.ofNanos(left);
+  }
+
+  @Override
+  public void reset() {
+    for (;;) {
+      long w = word.get();
+      if (state(w) == CLOSED) {
+        if (payload(w) == 0 || word.compareAndSet(w, word(CLOSED, gen(w), 0))) {
+          return;
+        }
+        continue;
+      }
+      long next = word(CLOSED, gen(w) + 1, 0);
+      if (word.compareAndSet(w, next)) {
+        publish(STATES[state(w)], State.CLOSED, gen(next));
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void addListener(Listener listener) {
+    listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void removeListener(Listener listener) {
+    listeners.remove(listener);
+  }
+
+  private void publish(State from, State to, long generation) {
+    dispatcher.publish(generation, new Transition(name, from, to, generation));
+  }
+
+  private void fanOut(Transition t) {
+    for (Listener l : listeners) {
+      try {
+        l.onTransition(t);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(CircuitBreaker.class)
+            .warn("breaker '{}': listener {} threw on {} -> {}; other listeners unaffected", name, l,
+                t.from(), t.to(), e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    long w = word.get();
+    return "CircuitBreaker[" + name + ", " + STATES[state(w)]
+        + (state(w) == CLOSED ? ", failures=" + payload(w) + "/" + threshold : "") + "]";
+  }
+}
