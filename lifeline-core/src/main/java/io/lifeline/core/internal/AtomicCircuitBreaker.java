@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The {@link CircuitBreaker} implementation: the whole state in one {@link AtomicLong}.
  *
  * <pre>
- *  63 62 | 61 ........ 40 | 39 ..................... 0
- *  state | generation(22) | payload(40)
+ *  63 | 62 61 | 60 ........ 40 | 39 ..................... 0
+ *   0 | state | generation(21) | payload(40)
  *         CLOSED:    consecutive failures
  *         OPEN:      opened-at, whole milliseconds since the breaker was created (rounded up)
  *         HALF_OPEN: probes issued (bits 39..20) | probes succeeded (bits 19..0)
@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * plain volatile read: no write, no allocation. Not API.
  */
 public final class AtomicCircuitBreaker implements CircuitBreaker {
-  private static final int STATE_SHIFT = 62;
+  private static final int STATE_SHIFT = 61; // bit 63 stays 0: permits are never negative
   private static final int GEN_SHIFT = 40;
-  private static final long GEN_MASK = (1L << 22) - 1;
+  private static final long GEN_MASK = (1L << 21) - 1;
   private static final long PAYLOAD_MASK = (1L << 40) - 1;
   private static final int HALF_SHIFT = 20;
   private static final long HALF_MASK = (1L << 20) - 1;
