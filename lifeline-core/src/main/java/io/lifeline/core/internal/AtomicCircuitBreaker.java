@@ -190,7 +190,8 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
   public void onIgnored(long permit) {
     for (;;) {
       long w = word.get();
-      if (permit < 0 || gen(w) != gen(permit) || state(w) != HALF_OPEN) {
+      if (permit < 0 || gen(w) != gen(permit) || state(w) != HALF_OPEN
+          || (payload(w) >>> HALF_SHIFT) == 0) {
         return;
       }
       if (word.compareAndSet(w, w - (1L << HALF_SHIFT))) {
@@ -257,6 +258,19 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
                 t.from(), t.to(), e);
       }
     }
+  }
+
+  /**
+   * A permit of generation {@code generation} in {@code state}, as {@link #tryAcquirePermission()}
+   * would have issued it. For linearizability tests only.
+   */
+  public static long permitOf(State state, long generation) {
+    return word(state.ordinal(), generation, 0);
+  }
+
+  /** The current generation (transitions so far, modulo 2^21). For tests and diagnostics. */
+  public long generation() {
+    return gen(word.get());
   }
 
   @Override

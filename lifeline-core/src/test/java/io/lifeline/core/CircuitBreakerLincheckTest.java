@@ -1,0 +1,170 @@
+package io.lifeline.core;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import io.lifeline.core.internal.AtomicCircuitBreaker;
+import org.jetbrains.kotlinx.lincheck.LinChecker;
+import org.jetbrains.kotlinx.lincheck.annotations.Operation;
+import org.jetbrains.kotlinx.lincheck.annotations.Param;
+import org.jetbrains.kotlinx.lincheck.paramgen.IntGen;
+import org.jetbrains.kotlinx.lincheck.strategy.managed.modelchecking.ModelCheckingOptions;
+import org.jetbrains.kotlinx.lincheck.strategy.stress.StressOptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Linearizability of {@link CircuitBreaker}'s single-step operations against a sequential
+ * specification ({@link Spec}) written independently of the implementation, with Lincheck's model
+ * checker (exhaustive interleavings of small scenarios) and its stress mode (real threads).
+ *
+ * <p>Each operation is exactly one breaker call. Outcomes are reported with permits of a generation
+ * chosen by Lincheck's parameter generator, so stale permits (from before a transition) are
+ * exercised as much as fresh ones.
+ */
+@Param(name = "gen", gen = IntGen.class, conf = "0:3")
+public class CircuitBreakerLincheckTest {
+  static final int THRESHOLD = 2;
+  static final int PROBES = 2;
+  static final long TIMEOUT_NANOS = 1_000_000_000L;
+
+  private final AtomicLong now = new AtomicLong();
+  private final CircuitBreaker breaker = CircuitBreaker.builder("lin")
+      .withFailureThreshold(THRESHOLD)
+      .withOpenTimeout(Duration.ofNanos(TIMEOUT_NANOS))
+      .withHalfOpenProbes(PROBES)
+      .withTicker(now::get)
+      .withEventExecutor(Runnable::run)
+      .build();
+
+  private static long permit(int gen) {
+    return AtomicCircuitBreaker.permitOf(CircuitBreaker.State.CLOSED, gen);
+  }
+
+  /** "rejected", or "permitted@" + the generation of the permit. */
+  @Operation
+  public String acquire() {
+    long p = breaker.tryAcquirePermission();
+    return p < 0 ? "rejected" : "permitted@" + ((p >>> 40) & ((1L << 21) - 1));
+  }
+
+  @Operation
+  public void success(@Param(name = "gen") int gen) {
+    breaker.onSuccess(permit(gen));
+  }
+
+  @Operation
+  public void failure(@Param(name = "gen") int gen) {
+    breaker.onFailure(permit(gen));
+  }
+
+  @Operation
+  public void ignored(@Param(name = "gen") int gen) {
+    breaker.onIgnored(permit(gen));
+  }
+
+  @Operation
+  public CircuitBreaker.State state() {
+    return breaker.state();
+  }
+
+  @Operation
+  public void advance() {
+    now.addAndGet(TIMEOUT_NANOS);
+  }
+
+  @Test
+  void modelChecking() {
+    ModelCheckingOptions o = new ModelCheckingOptions()
+        .iterations(12)
+        .invocationsPerIteration(200)
+        .threads(3)
+        .actorsPerThread(2)
+        .actorsBefore(4)
+        .sequentialSpecification(Spec.class);
+    LinChecker.Companion.check(CircuitBreakerLincheckTest.class, o);
+  }
+
+  @Test
+  void stress() {
+    StressOptions o = new StressOptions()
+        .iterations(10)
+        .invocationsPerIteration(500)
+        .threads(2)
+        .actorsPerThread(4)
+        .sequentialSpecification(Spec.class);
+    LinChecker.Companion.check(CircuitBreakerLincheckTest.class, o);
+  }
+
+  /** The breaker as a plain sequential state machine. */
+  public static class Spec {
+    private CircuitBreaker.State state = CircuitBreaker.State.CLOSED;
+    private int generation;
+    private int failures;
+    private int issued;
+    private int succeeded;
+    private long openedAt;
+    private long now;
+
+    private void to(CircuitBreaker.State s) {
+      state = s;
+      generation++;
+      failures = 0;
+      issued = 0;
+      succeeded = 0;
+      if (s == CircuitBreaker.State.OPEN) {
+        openedAt = now;
+      }
+    }
+
+    public String acquire() {
+      if (state == CircuitBreaker.State.OPEN) {
+        if (now - openedAt < TIMEOUT_NANOS) {
+          return "rejected";
+        }
+        to(CircuitBreaker.State.HALF_OPEN);
+      }
+      if (state == CircuitBreaker.State.HALF_OPEN) {
+        if (issued >= PROBES) {
+          return "rejected";
+        }
+        issued++;
+      }
+      return "permitted@" + generation;
+    }
+
+    public void success(int gen) {
+      if (gen != generation) {
+        return;
+      }
+      if (state == CircuitBreaker.State.CLOSED) {
+        failures = 0;
+      } else if (state == CircuitBreaker.State.HALF_OPEN && ++succeeded >= PROBES) {
+        to(CircuitBreaker.State.CLOSED);
+      }
+    }
+
+    public void failure(int gen) {
+      if (gen != generation) {
+        return;
+      }
+      if (state == CircuitBreaker.State.CLOSED && ++failures >= THRESHOLD) {
+        to(CircuitBreaker.State.OPEN);
+      } else if (state == CircuitBreaker.State.HALF_OPEN) {
+        to(CircuitBreaker.State.OPEN);
+      }
+    }
+
+    public void ignored(int gen) {
+      if (gen == generation && state == CircuitBreaker.State.HALF_OPEN && issued > 0) {
+        issued--;
+      }
+    }
+
+    public CircuitBreaker.State state() {
+      return state;
+    }
+
+    public void advance() {
+      now += TIMEOUT_NANOS;
+    }
+  }
+}
