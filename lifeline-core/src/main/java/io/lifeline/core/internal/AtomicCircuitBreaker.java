@@ -105,10 +105,8 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
           if (!openTimeoutPassed(w)) {
             return -1;
           }
-          long next = word(HALF_OPEN, gen(w) + 1, 1L << HALF_SHIFT);
-          if (word.compareAndSet(w, next)) {
-            publish(State.OPEN, State.HALF_OPEN, gen(next));
-            return next;
+          if (moveTo(w, HALF_OPEN, 1L << HALF_SHIFT)) {
+            return word(HALF_OPEN, gen(w) + 1, 1L << HALF_SHIFT);
           }
           break;
         }
@@ -141,9 +139,7 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
       } else if (s == HALF_OPEN) {
         long succeeded = (payload(w) & HALF_MASK) + 1;
         if (succeeded >= probes) {
-          long next = word(CLOSED, gen(w) + 1, 0);
-          if (word.compareAndSet(w, next)) {
-            publish(State.HALF_OPEN, State.CLOSED, gen(next));
+          if (moveTo(w, CLOSED, 0)) {
             return;
           }
         } else if (word.compareAndSet(w, w + 1)) {
@@ -166,18 +162,14 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
       if (s == CLOSED) {
         long failures = payload(w) + 1;
         if (failures >= threshold) {
-          long next = word(OPEN, gen(w) + 1, nowMillisCeil());
-          if (word.compareAndSet(w, next)) {
-            publish(State.CLOSED, State.OPEN, gen(next));
+          if (moveTo(w, OPEN, nowMillisCeil())) {
             return;
           }
         } else if (word.compareAndSet(w, w + 1)) {
           return;
         }
       } else if (s == HALF_OPEN) {
-        long next = word(OPEN, gen(w) + 1, nowMillisCeil());
-        if (word.compareAndSet(w, next)) {
-          publish(State.HALF_OPEN, State.OPEN, gen(next));
+        if (moveTo(w, OPEN, nowMillisCeil())) {
           return;
         }
       } else {
@@ -226,9 +218,7 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
         }
         continue;
       }
-      long next = word(CLOSED, gen(w) + 1, 0);
-      if (word.compareAndSet(w, next)) {
-        publish(STATES[state(w)], State.CLOSED, gen(next));
+      if (moveTo(w, CLOSED, 0)) {
         return;
       }
     }
@@ -244,8 +234,17 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
     listeners.remove(listener);
   }
 
-  private void publish(State from, State to, long generation) {
-    dispatcher.publish(generation, new Transition(name, from, to, generation));
+  /**
+   * Moves from the observed word {@code w} to {@code to} with the next generation, and if this
+   * thread's CAS won, publishes the transition (so it is published exactly once).
+   */
+  private boolean moveTo(long w, int to, long payload) {
+    long generation = (gen(w) + 1) & GEN_MASK;
+    if (!word.compareAndSet(w, word(to, generation, payload))) {
+      return false;
+    }
+    dispatcher.publish(generation, new Transition(name, STATES[state(w)], STATES[to], generation));
+    return true;
   }
 
   private void fanOut(Transition t) {
