@@ -151,6 +151,24 @@ class RetryBudgetTest {
   }
 
   @Test
+  void callsOfALongHealthyStretchAreNotCreditedToALaterOutage() {
+    FakeTicker ticker = new FakeTicker();
+    RetryBudget b = RetryBudget.of(0.2, 0, Duration.ofSeconds(10), ticker);
+    ticker.advance(Duration.ofHours(1)); // an hour in which nothing failed (nobody read the clock)
+    for (int i = 0; i < 1_000; i++) {
+      b.recordCall();
+    }
+    // the first failure starts the window afresh: the success path never read the clock, so those
+    // calls sit in an epoch an hour old and are conservatively not counted
+    assertThat(b.tryAcquireRetry()).isFalse();
+    // from here on, calls are counted in the current window
+    for (int i = 0; i < 100; i++) {
+      b.recordCall();
+    }
+    assertThat(b.remaining()).isEqualTo(20);
+  }
+
+  @Test
   void unlimitedAlwaysGrants() {
     RetryBudget b = RetryBudget.unlimited();
     for (int i = 0; i < 1_000; i++) {
