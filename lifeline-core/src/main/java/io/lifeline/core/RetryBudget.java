@@ -199,7 +199,7 @@ public final class RetryBudget {
     for (;;) {
       long v = a.get(index);
       long have = v >>> COUNT_BITS;
-      if (have != tag && ((tag - have) & EPOCH_MASK) > (EPOCH_MASK >>> 1)) {
+      if (have != tag && (v & COUNT_MASK) != 0 && ((tag - have) & EPOCH_MASK) > (EPOCH_MASK >>> 1)) {
         return; // a newer epoch already owns the bucket (we read a stale epoch): drop, conservatively
       }
       long next = have == tag
