@@ -9,6 +9,8 @@ import org.jetbrains.kotlinx.lincheck.annotations.Param;
 import org.jetbrains.kotlinx.lincheck.paramgen.IntGen;
 import org.jetbrains.kotlinx.lincheck.strategy.managed.modelchecking.ModelCheckingOptions;
 import org.jetbrains.kotlinx.lincheck.strategy.stress.StressOptions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +36,13 @@ public class CircuitBreakerLincheckTest {
       .withTicker(now::get)
       .withEventExecutor(Runnable::run)
       .build();
+
+  @BeforeAll
+  static void lincheckCanInstrumentThisJdk() {
+    int jdk = Runtime.version().feature();
+    Assumptions.assumeTrue(jdk <= 22,
+        "Lincheck 2.39 (ASM 9.6) cannot instrument JDK " + jdk + " classes; run on JDK 17-22");
+  }
 
   private static long permit(int gen) {
     return AtomicCircuitBreaker.permitOf(CircuitBreaker.State.CLOSED, gen);
