@@ -9,7 +9,9 @@ import java.util.concurrent.Executor;
 /**
  * A circuit breaker: CLOSED → OPEN after {@code failureThreshold} consecutive failures, OPEN →
  * HALF_OPEN once {@code openTimeout} has passed, HALF_OPEN → CLOSED when <em>exactly</em> {@code
- * halfOpenProbes} probe calls have all succeeded, HALF_OPEN → OPEN on any probe failure.
+ * halfOpenProbes} probe calls have all succeeded, HALF_OPEN → OPEN on any probe failure, and also when
+ * all probes are out and none has reported back within {@code halfOpenMaxWait} (default: the open
+ * timeout, whole seconds): a hung probe counts as a failed one instead of wedging the breaker.
  *
  * <p><b>Permits.</b> A call asks {@link #tryAcquirePermission()} for a permit (a {@code long} ≥ 0,
  * like a {@link java.util.concurrent.locks.StampedLock} stamp; -1 means rejected) and reports its
@@ -101,6 +103,7 @@ public interface CircuitBreaker {
     private int failureThreshold = -1;
     private Duration openTimeout;
     private int halfOpenProbes = -1;
+    private Duration halfOpenMaxWait;
     private Ticker ticker;
     private Executor eventExecutor;
 
@@ -132,10 +135,25 @@ public interface CircuitBreaker {
     /** Probe calls let through in HALF_OPEN (default 1). */
     public Builder withHalfOpenProbes(int probes) {
       requireUnset(halfOpenProbes == -1, "halfOpenProbes");
-      if (probes < 1 || probes > 100_000) {
-        throw new ConfigurationException("halfOpenProbes", probes, "must be between 1 and 100000");
+      if (probes < 1 || probes > AtomicCircuitBreaker.MAX_PROBES) {
+        throw new ConfigurationException("halfOpenProbes", probes,
+            "must be between 1 and " + AtomicCircuitBreaker.MAX_PROBES);
       }
       this.halfOpenProbes = probes;
+      return this;
+    }
+
+    /**
+     * How long HALF_OPEN waits for its probes once all are out before treating them as failed and
+     * re-opening (default: the open timeout). Measured in whole seconds.
+     */
+    public Builder withHalfOpenMaxWait(Duration maxWait) {
+      requireUnset(halfOpenMaxWait == null, "halfOpenMaxWait");
+      Objects.requireNonNull(maxWait, "maxWait");
+      if (maxWait.isNegative() || maxWait.compareTo(Duration.ofDays(30)) > 0) {
+        throw new ConfigurationException("halfOpenMaxWait", maxWait, "must be between 0 and 30 days");
+      }
+      this.halfOpenMaxWait = maxWait;
       return this;
     }
 
@@ -160,11 +178,15 @@ public interface CircuitBreaker {
     }
 
     public CircuitBreaker build() {
+      Duration open = openTimeout == null ? RetryConfig.DEFAULT_CIRCUIT_BREAKER_TIMEOUT : openTimeout;
+      Duration maxWait = halfOpenMaxWait != null ? halfOpenMaxWait
+          : open.compareTo(Duration.ofDays(30)) > 0 ? Duration.ofDays(30) : open;
       return new AtomicCircuitBreaker(
           name,
           failureThreshold == -1 ? RetryConfig.DEFAULT_CIRCUIT_BREAKER_THRESHOLD : failureThreshold,
-          openTimeout == null ? RetryConfig.DEFAULT_CIRCUIT_BREAKER_TIMEOUT : openTimeout,
+          open,
           halfOpenProbes == -1 ? RetryConfig.DEFAULT_HALF_OPEN_PROBES : halfOpenProbes,
+          maxWait,
           ticker == null ? Ticker.system() : ticker,
           eventExecutor == null ? LifelineThreads.events() : eventExecutor);
     }

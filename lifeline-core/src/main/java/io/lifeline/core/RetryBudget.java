@@ -199,8 +199,8 @@ public final class RetryBudget {
     for (;;) {
       long v = a.get(index);
       long have = v >>> COUNT_BITS;
-      if (have != tag && (v & COUNT_MASK) != 0 && ((tag - have) & EPOCH_MASK) > (EPOCH_MASK >>> 1)) {
-        return; // a newer epoch already owns the bucket (we read a stale epoch): drop, conservatively
+      if (have != tag && (v & COUNT_MASK) != 0 && ((have - tag) & EPOCH_MASK) < BUCKETS) {
+        return; // a newer epoch of this window owns the bucket (we read a stale epoch): drop, conservatively
       }
       long next = have == tag
           ? ((v & COUNT_MASK) == COUNT_MASK ? v : v + 1)

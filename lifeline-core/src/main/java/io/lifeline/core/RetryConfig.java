@@ -127,9 +127,9 @@ public record RetryConfig(
       throw new ConfigurationException(key.apply("circuitBreakerTimeout"),
           Durations.format(circuitBreakerTimeout), "must be <= 365 days");
     }
-    if (halfOpenProbes < 1 || halfOpenProbes > 100_000) {
+    if (halfOpenProbes < 1 || halfOpenProbes > 255) {
       throw new ConfigurationException(key.apply("halfOpenProbes"), halfOpenProbes,
-          "must be between 1 and 100000");
+          "must be between 1 and 255");
     }
     if (!(retryBudgetRatio >= 0.0) || retryBudgetRatio > 1000) {
       throw new ConfigurationException(key.apply("retryBudgetRatio"), retryBudgetRatio,

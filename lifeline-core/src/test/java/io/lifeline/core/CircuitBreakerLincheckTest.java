@@ -111,6 +111,7 @@ public class CircuitBreakerLincheckTest {
     private int issued;
     private int succeeded;
     private long openedAt;
+    private long halfOpenSince;
     private long now;
 
     private void to(CircuitBreaker.State s) {
@@ -121,6 +122,9 @@ public class CircuitBreakerLincheckTest {
       succeeded = 0;
       if (s == CircuitBreaker.State.OPEN) {
         openedAt = now;
+      }
+      if (s == CircuitBreaker.State.HALF_OPEN) {
+        halfOpenSince = now;
       }
     }
 
@@ -133,6 +137,10 @@ public class CircuitBreakerLincheckTest {
       }
       if (state == CircuitBreaker.State.HALF_OPEN) {
         if (issued >= PROBES) {
+          // all probes out for longer than the max wait (= the open timeout, whole seconds): hung
+          if (now / 1_000_000_000L - halfOpenSince / 1_000_000_000L > TIMEOUT_NANOS / 1_000_000_000L) {
+            to(CircuitBreaker.State.OPEN);
+          }
           return "rejected";
         }
         issued++;

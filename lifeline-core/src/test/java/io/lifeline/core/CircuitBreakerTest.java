@@ -145,6 +145,34 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void hungProbesCountAsFailedAfterTheMaxWaitInsteadOfWedgingTheBreaker() {
+    CircuitBreaker b = CircuitBreaker.builder("hung").withFailureThreshold(1)
+        .withOpenTimeout(Duration.ofSeconds(30)).withHalfOpenProbes(2)
+        .withHalfOpenMaxWait(Duration.ofSeconds(10)).withTicker(ticker).build();
+    b.addListener(events::add);
+    fail(b);
+    ticker.advance(Duration.ofSeconds(30));
+    long p1 = b.tryAcquirePermission();
+    long p2 = b.tryAcquirePermission();
+    assertThat(p1).isNotNegative();
+    assertThat(p2).isNotNegative(); // both probes out and never come back
+    ticker.advance(Duration.ofSeconds(10));
+    assertThat(b.tryAcquirePermission()).isNegative();
+    assertThat(b.state()).isEqualTo(State.HALF_OPEN); // not yet: waited exactly the max wait
+    ticker.advance(Duration.ofSeconds(2));
+    assertThat(b.tryAcquirePermission()).isNegative();
+    assertThat(b.state()).isEqualTo(State.OPEN); // hung probes counted as failed
+    b.onSuccess(p1); // the hung probe finally returns: stale, ignored
+    assertThat(b.state()).isEqualTo(State.OPEN);
+    ticker.advance(Duration.ofSeconds(30));
+    succeed(b);
+    succeed(b);
+    assertThat(b.state()).isEqualTo(State.CLOSED);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events).extracting(Transition::to)
+        .containsExactly(State.OPEN, State.HALF_OPEN, State.OPEN, State.HALF_OPEN, State.CLOSED));
+  }
+
+  @Test
   void lateOutcomeOfACallStartedBeforeATransitionIsIgnored() {
     CircuitBreaker b = breaker(1, 1);
     long old = b.tryAcquirePermission(); // started while CLOSED

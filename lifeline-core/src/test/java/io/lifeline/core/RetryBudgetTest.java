@@ -169,6 +169,23 @@ class RetryBudgetTest {
   }
 
   @Test
+  void stillLimitsRetriesAfterMonthsWithoutAnIncident() {
+    FakeTicker ticker = new FakeTicker();
+    RetryBudget b = RetryBudget.of(0.0, 1, Duration.ofSeconds(10), ticker); // 10 retries per window
+    for (long days : new long[] {0, 1, 97, 100, 150, 194, 200, 400}) {
+      ticker.advance(Duration.ofDays(days));
+      int granted = 0;
+      for (int i = 0; i < 1_000; i++) {
+        if (b.tryAcquireRetry()) {
+          granted++;
+        }
+      }
+      assertThat(granted).as("after %d more days", days).isEqualTo(10);
+      ticker.advance(Duration.ofSeconds(11));
+    }
+  }
+
+  @Test
   void unlimitedAlwaysGrants() {
     RetryBudget b = RetryBudget.unlimited();
     for (int i = 0; i < 1_000; i++) {

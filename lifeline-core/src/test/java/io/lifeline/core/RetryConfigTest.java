@@ -54,7 +54,7 @@ class RetryConfigTest {
         bad(b -> b.exponentialBase(Double.NaN), "exponentialBase=NaN: must be between 1.0 and 100"),
         bad(b -> b.circuitBreakerThreshold(0), "circuitBreakerThreshold=0: must be between 1 and 1000000"),
         bad(b -> b.circuitBreakerTimeout(Duration.ofSeconds(-1)), "circuitBreakerTimeout=PT-1S: must not be negative"),
-        bad(b -> b.halfOpenProbes(0), "halfOpenProbes=0: must be between 1 and 100000"),
+        bad(b -> b.halfOpenProbes(0), "halfOpenProbes=0: must be between 1 and 255"),
         bad(b -> b.retryBudgetRatio(-0.1), "retryBudgetRatio=-0.1: must be between 0.0 and 1000"),
         bad(b -> b.retryBudgetMinPerSecond(-1), "retryBudgetMinPerSecond=-1: must be >= 0"),
         bad(b -> b.retryBudgetWindow(Duration.ofMillis(10)), "retryBudgetWindow=10ms: must be between 1s and 1h"));

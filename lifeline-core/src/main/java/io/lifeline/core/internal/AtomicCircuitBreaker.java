@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   0 | state | generation(21) | payload(40)
  *         CLOSED:    consecutive failures
  *         OPEN:      opened-at, whole milliseconds since the breaker was created (rounded up)
- *         HALF_OPEN: probes issued (bits 39..20) | probes succeeded (bits 19..0)
+ *         HALF_OPEN: entered-at, whole seconds since creation mod 2^24 (bits 39..16)
+ *                    | probes issued (bits 15..8) | probes succeeded (bits 7..0)
  * </pre>
  *
  * Every transition bumps the generation in the same CAS that changes the state, so the thread whose
@@ -29,8 +30,12 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
   private static final int GEN_SHIFT = 40;
   private static final long GEN_MASK = (1L << 21) - 1;
   private static final long PAYLOAD_MASK = (1L << 40) - 1;
-  private static final int HALF_SHIFT = 20;
-  private static final long HALF_MASK = (1L << 20) - 1;
+  private static final int HALF_SHIFT = 8;
+  private static final long HALF_MASK = 0xFF;
+  private static final int SINCE_SHIFT = 16;
+  private static final long SINCE_MASK = (1L << 24) - 1;
+  /** Largest supported {@code halfOpenProbes}: the count has 8 bits. */
+  public static final int MAX_PROBES = 255;
 
   private static final int CLOSED = 0;
   private static final int OPEN = 1;
@@ -41,18 +46,20 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
   private final int threshold;
   private final long openNanos;
   private final int probes;
+  private final long halfOpenMaxWaitSeconds;
   private final Ticker ticker;
   private final long origin;
   private final AtomicLong word = new AtomicLong(); // CLOSED, generation 0, no failures
   private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
   private final OrderedDispatcher<Transition> dispatcher;
 
-  public AtomicCircuitBreaker(String name, int threshold, Duration openTimeout, int probes, Ticker ticker,
-      Executor events) {
+  public AtomicCircuitBreaker(String name, int threshold, Duration openTimeout, int probes,
+      Duration halfOpenMaxWait, Ticker ticker, Executor events) {
     this.name = name;
     this.threshold = threshold;
     this.openNanos = openTimeout.toNanos();
     this.probes = probes;
+    this.halfOpenMaxWaitSeconds = halfOpenMaxWait.toSeconds();
     this.ticker = ticker;
     this.origin = ticker.read();
     this.dispatcher = new OrderedDispatcher<>("breaker '" + name + "'", events, 1, GEN_MASK, this::fanOut);
@@ -77,6 +84,21 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
   private long nowMillisCeil() {
     long elapsed = ticker.read() - origin;
     return elapsed <= 0 ? 0 : (elapsed + 999_999) / 1_000_000;
+  }
+
+  private long nowSecondsFloor() {
+    return Math.max(0, ticker.read() - origin) / 1_000_000_000L;
+  }
+
+  /** HALF_OPEN payload on entry: the entry second, one probe issued (the caller's), none succeeded. */
+  private long halfOpenPayload() {
+    return ((nowSecondsFloor() & SINCE_MASK) << SINCE_SHIFT) | (1L << HALF_SHIFT);
+  }
+
+  /** All probes are out and none came back within the max wait: they count as hung, i.e. failed. */
+  private boolean probesHung(long w) {
+    long since = (payload(w) >>> SINCE_SHIFT) & SINCE_MASK;
+    return ((nowSecondsFloor() - since) & SINCE_MASK) > halfOpenMaxWaitSeconds;
   }
 
   private boolean openTimeoutPassed(long w) {
@@ -105,14 +127,18 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
           if (!openTimeoutPassed(w)) {
             return -1;
           }
-          if (moveTo(w, HALF_OPEN, 1L << HALF_SHIFT)) {
-            return word(HALF_OPEN, gen(w) + 1, 1L << HALF_SHIFT);
+          long payload = halfOpenPayload();
+          if (moveTo(w, HALF_OPEN, payload)) {
+            return word(HALF_OPEN, gen(w) + 1, payload);
           }
           break;
         }
         default: {
-          long issued = payload(w) >>> HALF_SHIFT;
+          long issued = (payload(w) >>> HALF_SHIFT) & HALF_MASK;
           if (issued >= probes) {
+            if (probesHung(w)) {
+              moveTo(w, OPEN, nowMillisCeil()); // whoever wins publishes; the call is rejected either way
+            }
             return -1;
           }
           long next = w + (1L << HALF_SHIFT);
@@ -183,7 +209,7 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
     for (;;) {
       long w = word.get();
       if (permit < 0 || gen(w) != gen(permit) || state(w) != HALF_OPEN
-          || (payload(w) >>> HALF_SHIFT) == 0) {
+          || ((payload(w) >>> HALF_SHIFT) & HALF_MASK) == 0) {
         return;
       }
       if (word.compareAndSet(w, w - (1L << HALF_SHIFT))) {
