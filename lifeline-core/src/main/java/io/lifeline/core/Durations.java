@@ -7,6 +7,9 @@ final class Durations {
   private Durations() {}
 
   static String format(Duration d) {
+    if (d.isNegative() || d.getSeconds() > 1_000_000_000L) {
+      return d.toString(); // ISO-8601, and no overflow for absurd values
+    }
     long ms = d.toMillis();
     if (ms < 1000) {
       return ms == 0 && !d.isZero() ? d.toNanos() / 1000 + "us" : ms + "ms";

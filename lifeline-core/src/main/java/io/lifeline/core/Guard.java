@@ -44,16 +44,22 @@ import java.util.function.Supplier;
  * CallFailedException}); {@link CircuitOpenException} when the breaker rejects an attempt; {@link
  * RetriesExhaustedException} when {@code maxRetries + 1} attempts failed or the budget refused a
  * retry; {@link CallTimeoutException} when the deadline passed; {@link ServiceUnavailableException}
- * for a non-retriable {@linkplain ErrorClass#FAILURE failure}. A call to a dead dependency makes
- * exactly {@code maxRetries + 1} attempts, no more.
+ * for a non-retriable {@linkplain ErrorClass#FAILURE failure}; {@link CallFailedException} when the
+ * calling thread was interrupted. A call makes at most {@code maxRetries + 1} attempts; a call to a
+ * dead dependency makes exactly that many while the breaker stays closed and the budget has room.
+ *
+ * <p>Every permit taken from the breaker is reported exactly once, whatever happens (a classifier
+ * that throws, a supplier that throws, a rejected scheduler task, cancellation): a HALF_OPEN breaker
+ * can never be left waiting for a probe that the Guard lost.
  *
  * <h2>Sync and async</h2>
  *
  * {@link #call} runs attempts on the calling thread and sleeps between them on that thread (which
- * unmounts a virtual thread). {@link #callAsync} never blocks a thread: retries and timeouts are
- * scheduled; the supplier is called on the caller's thread for the first attempt and on Lifeline's
- * scheduler thread for retries, so it must not block. Cancelling the returned future cancels the
- * attempt in flight and any pending retry.
+ * unmounts a virtual thread). {@link #callAsync} never sleeps: retries and timeouts are scheduled;
+ * the supplier is called on the caller's thread for the first attempt and on the retry executor
+ * ({@link Builder#retryExecutor}) for retries, so it should return a stage quickly rather than do
+ * blocking work itself. Cancelling the returned future cancels the attempt in flight and any pending
+ * retry.
  *
  * <h2>Cost</h2>
  *
@@ -73,6 +79,7 @@ public final class Guard {
   private final ErrorClassifier classifier;
   private final ConnectionMetrics metrics;
   private final ScheduledExecutorService scheduler;
+  private final java.util.concurrent.Executor retryExecutor;
   private final Ticker ticker;
   private final long attemptTimeoutNanos;
   private final long timeoutNanos;
@@ -96,6 +103,7 @@ public final class Guard {
     this.classifier = b.classifier == null ? ErrorClassifier.defaults() : b.classifier;
     this.metrics = b.metrics == null ? new ConnectionMetrics() : b.metrics;
     this.scheduler = b.scheduler == null ? LifelineThreads.scheduler() : b.scheduler;
+    this.retryExecutor = b.retryExecutor == null ? LifelineThreads.retries() : b.retryExecutor;
     this.attemptTimeoutNanos = b.attemptTimeout == null ? 0 : b.attemptTimeout.toNanos();
     this.timeoutNanos = b.timeout == null ? 0 : b.timeout.toNanos();
   }
@@ -143,7 +151,7 @@ public final class Guard {
       long permit = breaker.tryAcquirePermission();
       if (permit < 0) {
         metrics.recordRejected();
-        throw new CircuitOpenException(name, breaker.state(), breaker.remainingOpenTime(), last);
+        throw rejected(last);
       }
       long limit = 0;
       if (attemptTimeoutNanos != 0 || deadline != 0) {
@@ -158,12 +166,13 @@ public final class Guard {
         result = limit == 0 ? op.call() : callWithTimeout(op, limit);
       } catch (Throwable t) {
         last = t;
-        if (t instanceof InterruptedException) {
+        if (t instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+          // the caller asked this thread to stop: neither a verdict on the dependency nor a reason to retry
           Thread.currentThread().interrupt();
           breaker.onIgnored(permit);
-          throw new CallFailedException(name, t);
+          throw t instanceof RuntimeException ? (RuntimeException) t : new CallFailedException(name, t);
         }
-        ErrorClass c = classifier.classify(t);
+        ErrorClass c = classify(t);
         if (c == ErrorClass.CALLER_ERROR) {
           breaker.onIgnored(permit);
           throw rethrow(t, name);
@@ -171,13 +180,9 @@ public final class Guard {
         breaker.onFailure(permit);
         metrics.recordFailure(t);
         if (c == ErrorClass.FAILURE) {
-          throw t instanceof LifelineException ? (LifelineException) t
-              : new ServiceUnavailableException(name, "call failed", t);
+          throw failed(t);
         }
-        long delay = checkRetry(attempt, t);
-        if (deadline != 0 && deadline - ticker.read() <= delay) {
-          throw new CallTimeoutException(name, Duration.ofNanos(timeoutNanos), attempt, t);
-        }
+        long delay = retryDelay(attempt, t, deadline);
         metrics.recordRetry();
         sleep(delay, t);
         continue;
@@ -203,22 +208,55 @@ public final class Guard {
   }
 
   /**
-   * After a retriable failure of attempt {@code attempt}: throws if no retry may follow (attempts
-   * used up, breaker open, budget empty), else returns the backoff delay in nanoseconds.
+   * After a retriable failure of attempt {@code attempt}: throws if no retry may follow (deadline
+   * passed or too close, attempts used up, breaker open, budget empty), else returns the backoff
+   * delay in nanoseconds. The budget is asked last, so a refused retry never costs a token.
    */
-  private long checkRetry(int attempt, Throwable t) {
+  private long retryDelay(int attempt, Throwable t, long deadline) {
+    long left = deadline == 0 ? Long.MAX_VALUE : deadline - ticker.read();
+    if (left <= 0) {
+      throw new CallTimeoutException(name, Duration.ofNanos(timeoutNanos), attempt, t);
+    }
     if (attempt > maxRetries) {
       throw new RetriesExhaustedException(name, attempt, false, t);
     }
     if (breaker.state() == CircuitBreaker.State.OPEN) {
-      metrics.recordRejected();
       throw new CircuitOpenException(name, CircuitBreaker.State.OPEN, breaker.remainingOpenTime(), t);
+    }
+    long delay = backoff.delayNanos(attempt);
+    if (left <= delay) {
+      throw new CallTimeoutException(name, Duration.ofNanos(timeoutNanos), attempt, t);
     }
     if (!budget.tryAcquireRetry()) {
       metrics.recordBudgetRefusal();
       throw new RetriesExhaustedException(name, attempt, true, t);
     }
-    return backoff.delayNanos(attempt);
+    return delay;
+  }
+
+  /** The classifier's verdict; a classifier that throws (or answers null) makes the error a FAILURE. */
+  private ErrorClass classify(Throwable t) {
+    try {
+      ErrorClass c = classifier.classify(t);
+      return c == null ? ErrorClass.FAILURE : c;
+    } catch (RuntimeException | Error e) {
+      t.addSuppressed(e);
+      return ErrorClass.FAILURE;
+    }
+  }
+
+  private LifelineException failed(Throwable t) {
+    return t instanceof LifelineException ? (LifelineException) t
+        : new ServiceUnavailableException(name, "call failed", t);
+  }
+
+  private CircuitOpenException rejected(Throwable last) {
+    CircuitBreaker.State state = breaker.state();
+    if (state == CircuitBreaker.State.CLOSED) {
+      state = CircuitBreaker.State.OPEN; // it was not closed when it refused; it closed just now
+    }
+    Duration retryIn = state == CircuitBreaker.State.OPEN ? breaker.remainingOpenTime() : null;
+    return new CircuitOpenException(name, state, retryIn, last);
   }
 
   private long attemptLimit(long deadline) {
@@ -310,45 +348,34 @@ public final class Guard {
   public <T> CompletableFuture<T> callAsync(Supplier<? extends CompletionStage<? extends T>> op) {
     Objects.requireNonNull(op, "op");
     budget.recordCall();
-    AsyncCall<T> call = new AsyncCall<>(op);
-    call.start();
+    AsyncCall<T> call = new AsyncCall<>(op, timeoutNanos > 0 ? ticker.read() + timeoutNanos : 0);
+    call.result.whenComplete((v, e) -> call.cleanup());
+    call.attempt();
     return call.result;
   }
 
+  /**
+   * One async call: a chain of attempts. Every path ends in completing {@code result}, and every
+   * permit taken is reported exactly once (success, failure, or ignored when abandoned).
+   */
   private final class AsyncCall<T> {
     final Supplier<? extends CompletionStage<? extends T>> op;
+    final long deadline;
     final CompletableFuture<T> result = new CompletableFuture<>();
     volatile ScheduledFuture<?> pendingRetry;
-    volatile ScheduledFuture<?> deadlineTimer;
     volatile Attempt current;
     volatile Throwable last;
-    int attempts;
+    volatile int attempts;
 
-    AsyncCall(Supplier<? extends CompletionStage<? extends T>> op) {
+    AsyncCall(Supplier<? extends CompletionStage<? extends T>> op, long deadline) {
       this.op = op;
-    }
-
-    void start() {
-      result.whenComplete((v, e) -> cleanup());
-      if (timeoutNanos > 0) {
-        deadlineTimer = scheduler.schedule(() -> {
-          if (result.completeExceptionally(
-              new CallTimeoutException(name, Duration.ofNanos(timeoutNanos), attempts, last))) {
-            metrics.recordFailure(last);
-          }
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
-      }
-      attempt();
+      this.deadline = deadline;
     }
 
     void cleanup() {
       ScheduledFuture<?> r = pendingRetry;
       if (r != null) {
         r.cancel(false);
-      }
-      ScheduledFuture<?> d = deadlineTimer;
-      if (d != null) {
-        d.cancel(false);
       }
       Attempt a = current;
       if (a != null) {
@@ -357,35 +384,72 @@ public final class Guard {
     }
 
     void attempt() {
+      try {
+        startAttempt();
+      } catch (Throwable unexpected) {
+        result.completeExceptionally(unexpected);
+      }
+    }
+
+    private void startAttempt() {
       if (result.isDone()) {
         return;
       }
       long permit = breaker.tryAcquirePermission();
       if (permit < 0) {
         metrics.recordRejected();
-        result.completeExceptionally(
-            new CircuitOpenException(name, breaker.state(), breaker.remainingOpenTime(), last));
+        result.completeExceptionally(rejected(last));
         return;
       }
-      attempts++;
-      Attempt a = new Attempt(permit, attempts);
+      long limit = 0;
+      if (attemptTimeoutNanos != 0 || deadline != 0) {
+        limit = attemptLimit(deadline);
+        if (limit <= 0) {
+          breaker.onIgnored(permit);
+          result.completeExceptionally(
+              new CallTimeoutException(name, Duration.ofNanos(timeoutNanos), attempts, last));
+          return;
+        }
+      }
+      int number = ++attempts;
+      Attempt a = new Attempt(permit, number);
       current = a;
-      CompletionStage<? extends T> stage;
+      CompletableFuture<? extends T> inFlight;
       try {
-        stage = Objects.requireNonNull(op.get(), "supplier returned null");
+        inFlight = Objects.requireNonNull(op.get(), "supplier returned null").toCompletableFuture();
       } catch (Throwable t) {
         a.complete(null, t);
         return;
       }
-      a.inFlight = stage.toCompletableFuture();
-      if (attemptTimeoutNanos > 0) {
-        a.timer = scheduler.schedule(() -> a.complete(null, new TimeoutException(
-            "attempt timed out after " + Durations.format(Duration.ofNanos(attemptTimeoutNanos)))),
-            attemptTimeoutNanos, TimeUnit.NANOSECONDS);
+      a.inFlight = inFlight;
+      if (limit > 0) {
+        long bound = limit;
+        try {
+          a.timer = scheduler.schedule(() -> a.complete(null, new TimeoutException(
+              "attempt timed out after " + Durations.format(Duration.ofNanos(bound)))),
+              limit, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException rejectedByScheduler) {
+          a.abandon();
+          result.completeExceptionally(rejectedByScheduler);
+          return;
+        }
       }
-      stage.whenComplete(a::complete);
+      inFlight.whenComplete(a::complete);
       if (result.isDone()) {
-        a.abandon(); // cancelled while we were starting the attempt
+        a.abandon(); // cancelled while the attempt was starting
+      }
+    }
+
+    void scheduleRetry(long delay) {
+      pendingRetry = scheduler.schedule(() -> {
+        try {
+          retryExecutor.execute(this::attempt);
+        } catch (Throwable rejected) {
+          result.completeExceptionally(rejected);
+        }
+      }, delay, TimeUnit.NANOSECONDS);
+      if (result.isDone()) {
+        pendingRetry.cancel(false);
       }
     }
 
@@ -401,22 +465,22 @@ public final class Guard {
         this.number = number;
       }
 
-      /** The call ended (cancelled, deadline) while this attempt was in flight. */
+      /** The call ended (cancelled) while this attempt was in flight. */
       void abandon() {
         if (done.compareAndSet(0, 1)) {
           breaker.onIgnored(permit);
-          cancelTimer();
-          CompletableFuture<? extends T> f = inFlight;
-          if (f != null) {
-            f.cancel(true);
-          }
+          stop();
         }
       }
 
-      void cancelTimer() {
+      private void stop() {
         ScheduledFuture<?> t = timer;
         if (t != null) {
           t.cancel(false);
+        }
+        CompletableFuture<? extends T> f = inFlight;
+        if (f != null && !f.isDone()) {
+          f.cancel(true);
         }
       }
 
@@ -424,26 +488,32 @@ public final class Guard {
         if (!done.compareAndSet(0, 1)) {
           return;
         }
-        cancelTimer();
+        try {
+          handle(value, error);
+        } catch (Throwable unexpected) {
+          result.completeExceptionally(unexpected);
+        }
+      }
+
+      private void handle(T value, Throwable error) {
         if (error == null) {
+          ScheduledFuture<?> t = timer;
+          if (t != null) {
+            t.cancel(false);
+          }
           breaker.onSuccess(permit);
           metrics.recordSuccess();
           result.complete(value);
           return;
         }
+        stop();
         Throwable t = ErrorClassifier.unwrap(error);
-        if (t instanceof TimeoutException) {
-          CompletableFuture<? extends T> f = inFlight;
-          if (f != null) {
-            f.cancel(true);
-          }
-        }
-        if (t instanceof CancellationException && result.isDone()) {
-          breaker.onIgnored(permit);
+        if (result.isDone()) {
+          breaker.onIgnored(permit); // the caller cancelled: this outcome is no verdict
           return;
         }
         last = t;
-        ErrorClass c = classifier.classify(t);
+        ErrorClass c = classify(t);
         if (c == ErrorClass.CALLER_ERROR) {
           breaker.onIgnored(permit);
           result.completeExceptionally(t instanceof RuntimeException || t instanceof Error
@@ -453,22 +523,18 @@ public final class Guard {
         breaker.onFailure(permit);
         metrics.recordFailure(t);
         if (c == ErrorClass.FAILURE) {
-          result.completeExceptionally(t instanceof LifelineException
-              ? t : new ServiceUnavailableException(name, "call failed", t));
+          result.completeExceptionally(failed(t));
           return;
         }
         long delay;
         try {
-          delay = checkRetry(number, t);
+          delay = retryDelay(number, t, deadline);
         } catch (LifelineException e) {
           result.completeExceptionally(e);
           return;
         }
         metrics.recordRetry();
-        pendingRetry = scheduler.schedule(AsyncCall.this::attempt, delay, TimeUnit.NANOSECONDS);
-        if (result.isDone()) {
-          pendingRetry.cancel(false);
-        }
+        scheduleRetry(delay);
       }
     }
   }
@@ -490,6 +556,7 @@ public final class Guard {
     private ErrorClassifier classifier;
     private ConnectionMetrics metrics;
     private ScheduledExecutorService scheduler;
+    private java.util.concurrent.Executor retryExecutor;
     private Ticker ticker;
     private Duration attemptTimeout;
     private Duration timeout;
@@ -554,6 +621,16 @@ public final class Guard {
       return this;
     }
 
+    /**
+     * Where async retries call the supplier (default: Lifeline's small shared retry pool; the
+     * scheduler only keeps time and never runs user code).
+     */
+    public Builder retryExecutor(java.util.concurrent.Executor executor) {
+      requireUnset(this.retryExecutor, "retryExecutor");
+      this.retryExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
     /** Time source for the breaker, budget and deadline (default {@link Ticker#system()}). */
     public Builder ticker(Ticker ticker) {
       requireUnset(this.ticker, "ticker");
@@ -562,9 +639,12 @@ public final class Guard {
     }
 
     /**
-     * Bound on each attempt (default: none — the driver's own timeouts apply). Sync attempts are
-     * interrupted when it passes; async attempts are cancelled. Either way the attempt fails with a
-     * retriable {@link TimeoutException}.
+     * Bound on each attempt (default: none — the driver's own timeouts apply). When it passes, a sync
+     * attempt's thread is interrupted and an async attempt's future cancelled, and the attempt fails
+     * with a retriable {@link TimeoutException} that counts against the breaker. An interrupt cannot
+     * stop blocking I/O that ignores interrupts (classic sockets on platform threads): such an
+     * attempt returns when its I/O does, and if it then succeeded its result is kept. Configure the
+     * driver's own socket timeouts as the hard bound; this is the backstop.
      */
     public Builder attemptTimeout(Duration attemptTimeout) {
       requireUnset(this.attemptTimeout, "attemptTimeout");
@@ -572,7 +652,10 @@ public final class Guard {
       return this;
     }
 
-    /** Bound on the whole call, all attempts and backoff included (default: none). */
+    /**
+     * Bound on the whole call, all attempts and backoff included (default: none). Each attempt is
+     * bounded by what is left of it, as by {@link #attemptTimeout}; no backoff is slept past it.
+     */
     public Builder timeout(Duration timeout) {
       requireUnset(this.timeout, "timeout");
       this.timeout = positive("timeout", timeout);
@@ -581,8 +664,8 @@ public final class Guard {
 
     private static Duration positive(String key, Duration d) {
       Objects.requireNonNull(d, key);
-      if (d.isZero() || d.isNegative()) {
-        throw new ConfigurationException(key, Durations.format(d), "must be > 0");
+      if (d.isZero() || d.isNegative() || d.compareTo(Duration.ofDays(365)) > 0) {
+        throw new ConfigurationException(key, Durations.format(d), "must be > 0 and <= 365 days");
       }
       return d;
     }

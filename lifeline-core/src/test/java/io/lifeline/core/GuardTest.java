@@ -340,8 +340,8 @@ class GuardTest {
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(190));
     assertThatThrownBy(f::join).hasCauseInstanceOf(CallTimeoutException.class);
     assertThat(never).isCancelled();
-    // the abandoned attempt gave its permit back: the breaker is clean
-    assertThat(g.circuitBreaker().consecutiveFailures()).isZero();
+    // the attempt that ran into the deadline counts against the breaker, as in the sync path
+    assertThat(g.circuitBreaker().consecutiveFailures()).isEqualTo(1);
   }
 
   @Test
@@ -355,6 +355,8 @@ class GuardTest {
     });
     assertThat(f.join()).isEqualTo("done");
     assertThat(threads.get(0)).isEqualTo(Thread.currentThread().getName());
+    // retries are timed by the scheduler but run on the retry executor, never on the scheduler thread
+    assertThat(threads.subList(1, 3)).allSatisfy(n -> assertThat(n).startsWith("lifeline-retry-"));
     assertThat(scheduler.getCompletedTaskCount()).isEqualTo(2);
   }
 
@@ -370,11 +372,64 @@ class GuardTest {
     assertThat(attempts).hasValue(2);
   }
 
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aThrowingClassifierNeverLeaksAProbePermit(Mode mode) {
+    FakeTicker ticker = new FakeTicker();
+    Guard g = Guard.builder("cls").retryConfig(fast(3, 1)).scheduler(scheduler).ticker(ticker)
+        .classifier(e -> {
+          throw new IllegalStateException("classifier bug");
+        }).build();
+    for (int round = 0; round < 3; round++) {
+      assertThatThrownBy(() -> mode.call(g, () -> {
+        throw new IOException("down");
+      })).isInstanceOf(ServiceUnavailableException.class);
+      // the failure was reported: the breaker is OPEN, not stuck HALF_OPEN with a lost probe
+      assertThat(g.circuitBreaker().state()).isEqualTo(CircuitBreaker.State.OPEN);
+      ticker.advance(RetryConfig.DEFAULT_CIRCUIT_BREAKER_TIMEOUT);
+    }
+    assertThat(mode.call(g, () -> "up")).isEqualTo("up");
+    assertThat(g.circuitBreaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
+  void anInterruptedCallIsNotRetriedNorCountedAndKeepsTheFlag() {
+    Guard g = guard(fast(5, 1));
+    AtomicInteger attempts = new AtomicInteger();
+    try {
+      assertThatThrownBy(() -> g.call(() -> {
+        attempts.incrementAndGet();
+        Thread.currentThread().interrupt(); // as NIO does before throwing ClosedByInterruptException
+        throw new java.nio.channels.ClosedByInterruptException();
+      })).isInstanceOf(CallFailedException.class);
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(attempts).hasValue(1);
+    assertThat(g.circuitBreaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
+  void asyncCallsWithOnlyADeadlineStillOpenTheBreakerOnHungAttempts() {
+    Guard g = Guard.builder("hung").retryConfig(fast(0, 3)).scheduler(scheduler)
+        .timeout(Duration.ofMillis(50)).build();
+    for (int i = 0; i < 3; i++) {
+      CompletableFuture<String> f = g.callAsync(CompletableFuture::new);
+      assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    }
+    assertThat(g.circuitBreaker().state()).isEqualTo(CircuitBreaker.State.OPEN);
+    assertThat(g.metrics().snapshot().failedConnections()).isEqualTo(3);
+    assertThat(g.metrics().snapshot().lastError()).startsWith("TimeoutException");
+  }
+
   @Test
   void builderValidates() {
     assertThatThrownBy(() -> Guard.builder(" ")).isInstanceOf(ConfigurationException.class);
     assertThatThrownBy(() -> Guard.builder("x").timeout(Duration.ZERO))
-        .hasMessage("timeout=0ms: must be > 0");
+        .hasMessage("timeout=0ms: must be > 0 and <= 365 days");
+    assertThatThrownBy(() -> Guard.builder("x").attemptTimeout(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isInstanceOf(ConfigurationException.class);
     assertThatThrownBy(() -> Guard.builder("x").retryConfig(RetryConfig.defaults()).retryConfig(RetryConfig.defaults()))
         .isInstanceOf(IllegalStateException.class);
   }

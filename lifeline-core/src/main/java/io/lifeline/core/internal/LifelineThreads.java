@@ -22,6 +22,10 @@ public final class LifelineThreads {
     static final ScheduledExecutorService SCHEDULER = newScheduler();
   }
 
+  private static final class RetriesHolder {
+    static final Executor RETRIES = newPool("lifeline-retry-");
+  }
+
   private static final class EventsHolder {
     static final Executor EVENTS = newEventExecutor();
   }
@@ -29,6 +33,14 @@ public final class LifelineThreads {
   /** Shared scheduler for async retries and timeouts. Never blocks in its tasks. */
   public static ScheduledExecutorService scheduler() {
     return SchedulerHolder.SCHEDULER;
+  }
+
+  /**
+   * Shared executor on which async retries call their suppliers (at most 4 threads, idle ones die),
+   * so the scheduler thread only keeps time and never runs user code.
+   */
+  public static Executor retries() {
+    return RetriesHolder.RETRIES;
   }
 
   /**
@@ -48,8 +60,12 @@ public final class LifelineThreads {
   }
 
   private static Executor newEventExecutor() {
+    return newPool("lifeline-events-");
+  }
+
+  private static Executor newPool(String prefix) {
     ThreadPoolExecutor e = new ThreadPoolExecutor(4, 4, 10, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), factory("lifeline-events-"));
+        new LinkedBlockingQueue<>(), factory(prefix));
     e.allowCoreThreadTimeOut(true);
     return e;
   }
