@@ -10,6 +10,6 @@ public final class CallFailedException extends LifelineException {
   private static final long serialVersionUID = 1L;
 
   public CallFailedException(String service, Throwable cause) {
-    super("'" + service + "': call failed: " + Secrets.describe(cause), cause);
+    super("'" + Urls.sanitize(service) + "': call failed: " + Secrets.describe(cause), cause);
   }
 }

@@ -21,7 +21,7 @@ public final class ConfigurationException extends LifelineException {
   public ConfigurationException(String key, Object value, String allowed, Throwable cause) {
     super(format(key, value, allowed), cause);
     this.key = Objects.requireNonNull(key, "key");
-    this.value = Secrets.isSecretKey(key) ? Secrets.MASK : String.valueOf(value);
+    this.value = Secrets.isSecretKey(key) ? Secrets.MASK : Urls.sanitize(String.valueOf(value));
     this.allowed = Objects.requireNonNull(allowed, "allowed");
   }
 
@@ -35,7 +35,7 @@ public final class ConfigurationException extends LifelineException {
     return key;
   }
 
-  /** The rejected value as given (masked for secret keys). */
+  /** The rejected value as given, sanitized like the message (masked entirely for secret keys). */
   public String value() {
     return value;
   }

@@ -106,7 +106,7 @@ public final class ConnectionStateTracker {
     for (ConnectionStateListener l : listeners) {
       try {
         l.onStateChange(c.from, c.to);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // isolate every listener, whatever it throws
         LOG.warn("connection '{}': state listener threw on {} -> {}; other listeners unaffected", name,
             c.from, c.to, e);
       }

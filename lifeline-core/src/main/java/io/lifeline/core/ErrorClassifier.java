@@ -19,9 +19,10 @@ public interface ErrorClassifier {
 
   /**
    * The default rules, applied to the error after unwrapping {@link CompletionException} and {@link
-   * ExecutionException}:
+   * ExecutionException}, first match wins:
    *
    * <ol>
+   *   <li>an {@link Error} → {@link ErrorClass#CALLER_ERROR}: rethrown at once, never counted;
    *   <li>an authentication or authorization failure anywhere in the cause chain (a type whose name
    *       contains {@code Authentication}, {@code Authorization}, {@code Credential} or {@code
    *       AccessDenied}, or a {@link SecurityException}) → {@link ErrorClass#CALLER_ERROR}: retrying
@@ -29,13 +30,27 @@ public interface ErrorClassifier {
    *   <li>a {@link LifelineException} (e.g. from a nested {@code Guard}) → {@link ErrorClass#FAILURE}:
    *       counted, never retried again, so retry layers do not multiply;
    *   <li>{@link IOException}, {@link UncheckedIOException}, {@link TimeoutException}, {@code
-   *       java.sql.SQLTransientException} and {@code SQLRecoverableException} → {@link
+   *       java.sql.SQLTransientException}, {@code SQLRecoverableException}, {@code
+   *       SQLNonTransientConnectionException} and any {@code SQLException} whose SQLState is in class
+   *       08 (connection exception) → {@link ErrorClass#RETRIABLE};
+   *   <li>other {@code SQLException}s: SQLState classes 22 (data), 23 (integrity), 42 (syntax, access
+   *       rule), 0A, 21, 44 and {@code SQLDataException}, {@code SQLIntegrityConstraintViolationException},
+   *       {@code SQLSyntaxErrorException} → {@link ErrorClass#CALLER_ERROR}; the rest → {@link
+   *       ErrorClass#FAILURE};
+   *   <li>the JDK's own argument and state errors ({@link IllegalArgumentException}, {@link
+   *       NullPointerException}, {@link IllegalStateException}, {@link UnsupportedOperationException},
+   *       {@link ClassCastException}, {@link IndexOutOfBoundsException}, {@link ArithmeticException})
+   *       → {@link ErrorClass#CALLER_ERROR};
+   *   <li>any other unchecked exception whose type name says transient unavailability — it contains
+   *       {@code Timeout}, {@code Unavailable}, {@code Connect} or {@code Transient} (the Neo4j
+   *       driver's {@code ServiceUnavailableException}, Lettuce's {@code RedisConnectionException}
+   *       and {@code RedisCommandTimeoutException}, gRPC-style {@code …UnavailableException}) → {@link
    *       ErrorClass#RETRIABLE};
-   *   <li>any other {@link RuntimeException} ({@link IllegalArgumentException}, {@link
-   *       NullPointerException}, {@link IllegalStateException} …) → {@link ErrorClass#CALLER_ERROR};
-   *   <li>any other checked exception → {@link ErrorClass#FAILURE}; an {@link Error} → {@link
-   *       ErrorClass#CALLER_ERROR} (rethrown at once, never counted).
+   *   <li>anything else → {@link ErrorClass#FAILURE}: counted against the breaker, not retried.
    * </ol>
+   *
+   * <p>This is a default for code with no better knowledge. Lifeline's connection managers bring
+   * their own classifiers built from each driver's error types and codes.
    */
   static ErrorClassifier defaults() {
     return DefaultClassifier.INSTANCE;
@@ -89,13 +104,60 @@ enum DefaultClassifier implements ErrorClassifier {
     if (t instanceof LifelineException) {
       return ErrorClass.FAILURE;
     }
-    if (t instanceof IOException || t instanceof UncheckedIOException || t instanceof TimeoutException
-        || t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException) {
+    if (t instanceof IOException || t instanceof UncheckedIOException || t instanceof TimeoutException) {
       return ErrorClass.RETRIABLE;
     }
-    if (t instanceof RuntimeException) {
+    if (t instanceof java.sql.SQLException) {
+      return classifySql((java.sql.SQLException) t);
+    }
+    if (t instanceof IllegalArgumentException || t instanceof NullPointerException
+        || t instanceof IllegalStateException || t instanceof UnsupportedOperationException
+        || t instanceof ClassCastException || t instanceof IndexOutOfBoundsException
+        || t instanceof ArithmeticException) {
       return ErrorClass.CALLER_ERROR;
     }
+    if (t instanceof RuntimeException && soundsTransient(t.getClass())) {
+      return ErrorClass.RETRIABLE;
+    }
     return ErrorClass.FAILURE;
+  }
+
+  private static ErrorClass classifySql(java.sql.SQLException e) {
+    if (e instanceof java.sql.SQLTransientException || e instanceof java.sql.SQLRecoverableException
+        || e instanceof java.sql.SQLNonTransientConnectionException) {
+      return ErrorClass.RETRIABLE;
+    }
+    if (e instanceof java.sql.SQLDataException || e instanceof java.sql.SQLIntegrityConstraintViolationException
+        || e instanceof java.sql.SQLSyntaxErrorException) {
+      return ErrorClass.CALLER_ERROR;
+    }
+    String state = e.getSQLState();
+    if (state != null && state.length() >= 2) {
+      switch (state.substring(0, 2)) {
+        case "08":
+          return ErrorClass.RETRIABLE;
+        case "0A":
+        case "21":
+        case "22":
+        case "23":
+        case "42":
+        case "44":
+          return ErrorClass.CALLER_ERROR;
+        default:
+          break;
+      }
+    }
+    return ErrorClass.FAILURE;
+  }
+
+  private static boolean soundsTransient(Class<?> type) {
+    for (Class<?> c = type; c != null && c != RuntimeException.class; c = c.getSuperclass()) {
+      String n = c.getSimpleName();
+      if (n.contains("Timeout") || n.contains("TimedOut") || n.contains("Unavailable")
+          || n.contains("Connect") || n.contains("Transient")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -7,8 +7,10 @@ import java.util.Optional;
 /**
  * A dependency could not serve the call: it is down, its circuit breaker is open, or retries were
  * exhausted. Carries the service name, a short reason and, when known, a hint of when trying again
- * makes sense. The driver's error, if any, is kept as the cause; the message text only ever contains
- * its sanitized summary.
+ * makes sense. The message never contains a secret: the service name and the cause's summary are
+ * sanitized. The driver's error, if any, is kept unchanged as the cause so callers can inspect it
+ * (SQLState, error codes); its own message is the driver's, so log this exception's message, or
+ * {@link Secrets#describe(Throwable)} of the cause, rather than the raw cause chain.
  */
 public class ServiceUnavailableException extends LifelineException {
   private static final long serialVersionUID = 1L;
@@ -36,7 +38,7 @@ public class ServiceUnavailableException extends LifelineException {
 
   private static String message(String service, String reason, Throwable cause, Duration retryAfter) {
     StringBuilder sb = new StringBuilder(96);
-    sb.append('\'').append(service).append("' unavailable: ").append(reason);
+    sb.append('\'').append(Urls.sanitize(service)).append("' unavailable: ").append(reason);
     if (cause != null) {
       sb.append(" (cause: ").append(Secrets.describe(cause)).append(')');
     }

@@ -424,6 +424,19 @@ class GuardTest {
   }
 
   @Test
+  void secretsInNamesAndCausesNeverReachMessages() {
+    Guard g = Guard.builder("redis://:s3cret@cache:6379").retryConfig(fast(0, 100)).build();
+    assertThatThrownBy(() -> g.call(() -> {
+      throw new IOException("auth to postgres://app:hunter2@db/app failed");
+    })).isInstanceOf(RetriesExhaustedException.class)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret", "hunter2").contains("cache:6379"));
+    assertThat(g.metrics().snapshot().lastError()).doesNotContain("hunter2");
+    ConfigurationException ce = new ConfigurationException("url", "postgres://app:hunter2@db/app", "must be jdbc:");
+    assertThat(ce.getMessage()).doesNotContain("hunter2");
+    assertThat(ce.value()).doesNotContain("hunter2");
+  }
+
+  @Test
   void builderValidates() {
     assertThatThrownBy(() -> Guard.builder(" ")).isInstanceOf(ConfigurationException.class);
     assertThatThrownBy(() -> Guard.builder("x").timeout(Duration.ZERO))

@@ -277,7 +277,7 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
     for (Listener l : listeners) {
       try {
         l.onTransition(t);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // isolate every listener, whatever it throws
         org.slf4j.LoggerFactory.getLogger(CircuitBreaker.class)
             .warn("breaker '{}': listener {} threw on {} -> {}; other listeners unaffected", name, l,
                 t.from(), t.to(), e);

@@ -599,7 +599,7 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
         return true;
       }
       LOG.debug("pool '{}': member failed validation; replacing it", name);
-    } catch (RuntimeException ex) {
+    } catch (Throwable ex) { // a throwing validator must never leave its slot IN_USE
       LOG.debug("pool '{}': validator threw {}; replacing the member", name, Secrets.describe(ex));
     }
     return false;
@@ -612,7 +612,7 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
       } else if (v instanceof AutoCloseable) {
         ((AutoCloseable) v).close();
       }
-    } catch (Exception ex) {
+    } catch (Throwable ex) { // a throwing destroyer must never leave its slot RESERVED
       if (ex instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
