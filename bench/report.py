@@ -127,6 +127,9 @@ def render(data, jvm, env):
                    f"`{env.get('commit', '?')}` with `{env.get('jmh_args', '?')}`; 1-minute load average "
                    f"before / after the run: {env.get('load_before', '?')} / "
                    f"{env.get('load_after', '?')} (the run itself adds up to the thread count).")
+        if env.get("note"):
+            out.append("")
+            out.append(f"Note: {env['note']}")
         out.append("")
     classes = sorted({c for c, _ in data}, key=lambda c: (c not in ORDER, c))
     for cls in classes:

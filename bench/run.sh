@@ -11,6 +11,7 @@
 #   THREADS     thread counts to run, each as -t N (default: "1 2")
 #   SKIP_BUILD  set to 1 to reuse lifeline-bench/target/benchmarks.jar
 #   NO_README   set to 1 to print the table without touching bench/README.md
+#   NOTE        free text recorded with the results (e.g. which branches were merged for the run)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -42,7 +43,8 @@ mkdir -p "$OUT"
   echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)"
   echo "java: $(java -version 2>&1 | tr '\n' ' ' | sed 's/[[:space:]]*$//')"
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- lifeline-core lifeline-bench 2>/dev/null || echo ' (with uncommitted changes)')"
+  if [[ -n "${NOTE:-}" ]]; then echo "note: $NOTE"; fi
   echo "load_before: $load1"
   echo "jmh_args: $JMH_ARGS -prof gc -t {$THREADS}"
 } > "$OUT/env.txt"
