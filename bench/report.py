@@ -64,13 +64,14 @@ def load(results_dir):
             cls, method = e["benchmark"].rsplit(".", 2)[-2:]
             pm = e["primaryMetric"]
             alloc = e.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
+            forks = [sum(f) / len(f) for f in pm.get("rawData", []) if f]
             data.setdefault((cls, e["threads"]), {})[method] = {
                 "score": pm["score"],
                 "error": num(pm.get("scoreError")),
                 "unit": pm["scoreUnit"],
                 "alloc": alloc["score"] if alloc else None,
                 "alloc_error": num(alloc.get("scoreError")) if alloc else None,
-                "forks": e.get("forks"),
+                "fork_means": forks,
                 "iterations": e.get("measurementIterations"),
             }
             jvm = jvm or "{} {} ({})".format(e.get("vmName", "?"), e.get("jdkVersion", "?"),
@@ -104,6 +105,15 @@ def alloc_text(a):
     return f"≈ 0 ({a:.0e})" if a < ZERO_ALLOC else fmt(a)
 
 
+def spread(means):
+    """min–max of the per-fork means; flagged when forks disagree by more than 1.5×."""
+    if not means:
+        return "–"
+    lo, hi = min(means), max(means)
+    text = f"{fmt(lo)}–{fmt(hi)}"
+    return text + " ⚠️" if lo > 0 and hi / lo > 1.5 else text
+
+
 def ratio(l, p):
     """Point ratio and the range the two 99.9% error bars allow (None when unbounded)."""
     r = l["score"] / p["score"]
@@ -135,8 +145,9 @@ def render(data, jvm, env):
     for cls in classes:
         out.append(f"### {cls}")
         out.append("")
-        out.append("| Benchmark | Threads | Score | ± Error (99.9%) | Alloc (B/op) | Lifeline ÷ this |")
-        out.append("|---|---:|---:|---:|---:|---:|")
+        out.append("| Benchmark | Threads | Score | ± Error (99.9%) | Fork means min–max | "
+                   "Alloc (B/op) | Lifeline ÷ this |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
         for t in sorted(t for c, t in data if c == cls):
             rows = data[(cls, t)]
             life = rows.get("lifeline")
@@ -146,9 +157,13 @@ def render(data, jvm, env):
                 if life is not None and m != "lifeline":
                     rat = f"{life['score'] / r['score']:.2f}×"
                 out.append(f"| {LABELS.get(m, m)} | {t} | {fmt(r['score'])} {r['unit']} | "
-                           f"{fmt(r['error'])} | {alloc_text(r['alloc'])} | {rat} |")
+                           f"{fmt(r['error'])} | {spread(r['fork_means'])} | "
+                           f"{alloc_text(r['alloc'])} | {rat} |")
         out.append("")
 
+    out.append("⚠️ = the slowest fork's mean is more than 1.5× the fastest's: the result depends on "
+               "something decided per JVM (layout, which thread ran the setup), see the notes below.")
+    out.append("")
     out.append("### Targets")
     out.append("")
     out.append("Ratio = Lifeline time/op ÷ peer time/op (lower is better); the range is what the "

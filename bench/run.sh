@@ -5,7 +5,9 @@
 # Usage: bench/run.sh [Benchmark ...]            (default: GuardBenchmark PoolBenchmark)
 #
 # Environment:
-#   JMH_ARGS    JMH options replacing the default run length "-f 2 -wi 3 -w 1s -i 5 -r 1s"; any
+#   JMH_ARGS    JMH options replacing the default run length "-f 5 -wi 2 -w 1s -i 3 -r 1s" (many
+#               short forks rather than few long ones: some results differ from fork to fork,
+#               e.g. with the slot layout two threads end up on, see bench/README.md); any
 #               JMH option may go here (e.g. JMH_ARGS="-f 1 -wi 1 -i 1" for a smoke run).
 #               -t, -prof gc and the JSON output are always added.
 #   THREADS     thread counts to run, each as -t N (default: "1 2")
@@ -18,7 +20,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 JAR="$ROOT/lifeline-bench/target/benchmarks.jar"
 OUT="${OUT:-$ROOT/bench/results}"
-JMH_ARGS=${JMH_ARGS:-"-f 2 -wi 3 -w 1s -i 5 -r 1s"}
+JMH_ARGS=${JMH_ARGS:-"-f 5 -wi 2 -w 1s -i 3 -r 1s"}
 THREADS=${THREADS:-"1 2"}
 if [[ $# -gt 0 ]]; then
   BENCHMARKS=("$@")
