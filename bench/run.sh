@@ -13,6 +13,7 @@
 #   THREADS     thread counts to run, each as -t N (default: "1 2")
 #   SKIP_BUILD  set to 1 to reuse lifeline-bench/target/benchmarks.jar
 #   NO_README   set to 1 to print the table without touching bench/README.md
+#   OUT         results directory (default bench/results)
 #   NOTE        free text recorded with the results (e.g. which branches were merged for the run)
 set -euo pipefail
 
