@@ -29,7 +29,7 @@ import java.lang.invoke.VarHandle;
  * REMOVED is final. {@link #value} and {@link #broken} are plain fields: they are written by the
  * owner before a volatile write of the state word and read after a volatile read of it.
  */
-final class PoolEntry<T> implements Lease<T> {
+final class PoolEntry<T> extends CacheLinePadding implements Lease<T> {
   static final int EMPTY = 0;
   static final int FREE = 1;
   static final int IN_USE = 2;
