@@ -1,0 +1,797 @@
+package io.lifeline.core.health;
+
+import io.lifeline.core.Backoff;
+import io.lifeline.core.ConfigurationException;
+import io.lifeline.core.RetryConfig;
+import io.lifeline.core.Secrets;
+import io.lifeline.core.Ticker;
+import io.lifeline.core.internal.LifelineThreads;
+import io.lifeline.core.internal.OrderedDispatcher;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One place that knows which dependency is healthy, which features are degraded because of it, and
+ * tells everyone who cares — promptly, exactly once, never blocked by a slow check.
+ *
+ * <h2>Checks</h2>
+ * Each registered service is checked every {@code checkInterval} (default 30 s) once {@link #start()}
+ * ran, and on demand with {@link #checkNow}. Checks run concurrently on a bounded check executor
+ * (at most {@code maxConcurrentChecks} threads), never on the scheduler thread, each bounded by {@code
+ * checkTimeout}: a check that hangs is recorded as DOWN at its timeout and delays no other service. A
+ * service never has two checks in flight; while a hung check is still running, its scheduled checks
+ * count as failures without starting another thread. While a service is UNAVAILABLE, the interval
+ * grows by a jittered exponential backoff ({@link RetryConfig}: base, cap, jitter) so a dead service
+ * is not hammered.
+ *
+ * <h2>Status</h2>
+ * Decided by {@link StatusMachine}; a successful check slower than {@code latencyThreshold} counts as
+ * SLOW. Managers report their own call outcomes with {@link #reportFailure} / {@link #reportSuccess},
+ * so a failure marks the service down without waiting for the next check.
+ *
+ * <h2>Features</h2>
+ * Each service lists the features that need it. A feature is available when every service that
+ * needs it is HEALTHY or DEGRADED (rule {@link FeatureRule#ALL}), or, if configured with {@link
+ * FeatureRule#ANY}, when at least one is. A feature no service lists is available.
+ *
+ * <h2>Notifications</h2>
+ * Every status transition is delivered to each listener exactly once, in order per service, on the
+ * manager's notifier threads — never on a checking thread or the caller's. Each listener has its own
+ * bounded mailbox (10 000 events; overflow is dropped and logged), so a slow or throwing listener
+ * delays and breaks no other listener.
+ *
+ * <p>Thread-safe. {@link #close()} cancels in-flight checks and stops every thread it started.
+ */
+public final class ConnectionHealthManager implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionHealthManager.class);
+  static final String THREAD_PREFIX = "lifeline-health-";
+  private static final int MAILBOX_LIMIT = 10_000;
+  private static final long SEQ_MASK = Long.MAX_VALUE;
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  /** How a feature's availability follows from its services. */
+  public enum FeatureRule {
+    /** Available when every service that needs it is usable (HEALTHY or DEGRADED). */
+    ALL,
+    /** Available when at least one service that provides it is usable (redundant backends). */
+    ANY
+  }
+
+  private final RetryConfig retryConfig;
+  private final Duration checkInterval;
+  private final Duration checkTimeout;
+  private final Duration latencyThreshold;
+  private final StatusMachine machine;
+  private final Backoff downBackoff;
+  private final Ticker ticker;
+  private final Clock clock;
+  private final Map<String, FeatureRule> featureRules;
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final ThreadPoolExecutor checkExecutor;
+  private final ThreadPoolExecutor notifier;
+  private final ConcurrentHashMap<String, Service> services = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<Mailbox> mailboxes = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ConnectionHealthManager(Builder b) {
+    this.retryConfig = b.retryConfig;
+    this.checkInterval = b.checkInterval;
+    this.checkTimeout = b.checkTimeout;
+    this.latencyThreshold = b.latencyThreshold;
+    this.machine = new StatusMachine(b.unavailableThreshold, b.recoveryThreshold);
+    this.downBackoff = Backoff.of(b.retryConfig);
+    this.ticker = b.ticker;
+    this.clock = b.clock;
+    this.featureRules = Map.copyOf(b.featureRules);
+    int id = INSTANCES.incrementAndGet();
+    this.scheduler = new ScheduledThreadPoolExecutor(1, LifelineThreads.factory(THREAD_PREFIX + id + "-scheduler-"));
+    scheduler.setRemoveOnCancelPolicy(true);
+    this.checkExecutor = new ThreadPoolExecutor(0, b.maxConcurrentChecks, 30, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-check-"));
+    this.notifier = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-notify-"));
+    notifier.allowCoreThreadTimeOut(true);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ------------------------------------------------------------------------------------ register
+
+  /** Registers (or replaces) a service; checked from now on if the manager is started. */
+  public void register(String name, ServiceType type, HealthCheck check, Set<String> features) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(check, "check");
+    if (closed.get()) {
+      throw new IllegalStateException("health manager is closed");
+    }
+    Service s = new Service(name, type, check, features == null ? Set.of() : Set.copyOf(features));
+    Service old = services.put(name, s);
+    if (old != null) {
+      old.remove();
+    }
+    if (started.get()) {
+      s.schedule(0);
+    }
+  }
+
+  /** Stops checking {@code name} and forgets it. Returns whether it was registered. */
+  public boolean unregister(String name) {
+    Service s = services.remove(name);
+    if (s == null) {
+      return false;
+    }
+    s.remove();
+    return true;
+  }
+
+  /** Names of registered services. */
+  public Set<String> services() {
+    return Set.copyOf(services.keySet());
+  }
+
+  // ----------------------------------------------------------------------------------- lifecycle
+
+  /** Starts background monitoring (idempotent). Every service is checked at once, then every interval. */
+  public ConnectionHealthManager start() {
+    if (closed.get()) {
+      throw new IllegalStateException("health manager is closed");
+    }
+    if (started.compareAndSet(false, true)) {
+      for (Service s : services.values()) {
+        s.schedule(0);
+      }
+    }
+    return this;
+  }
+
+  public boolean isRunning() {
+    return started.get() && !closed.get();
+  }
+
+  /**
+   * Stops monitoring: cancels scheduled and in-flight checks (interrupting their threads), lets the
+   * notifier deliver what is queued, and waits up to 5 s for every thread to end. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (Service s : services.values()) {
+      s.remove();
+    }
+    scheduler.shutdownNow();
+    checkExecutor.shutdownNow();
+    notifier.shutdown();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      checkExecutor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (!notifier.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        notifier.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      notifier.shutdownNow();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------- checks
+
+  /** Runs {@code name}'s check now and waits for its outcome (bounded by the check timeout). */
+  public HealthStatus checkNow(String name) {
+    return checkNowAsync(name).join();
+  }
+
+  /** Runs {@code name}'s check now; completes with the status after it. */
+  public CompletableFuture<HealthStatus> checkNowAsync(String name) {
+    return require(name).run();
+  }
+
+  /** Checks every service concurrently and waits for all (bounded by the check timeout). */
+  public Map<String, HealthStatus> checkAll() {
+    return checkAllAsync().join();
+  }
+
+  public CompletableFuture<Map<String, HealthStatus>> checkAllAsync() {
+    List<Service> all = new ArrayList<>(services.values());
+    List<CompletableFuture<HealthStatus>> fs = new ArrayList<>();
+    for (Service s : all) {
+      fs.add(s.run());
+    }
+    return CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      Map<String, HealthStatus> out = new java.util.TreeMap<>();
+      for (CompletableFuture<HealthStatus> f : fs) {
+        HealthStatus h = f.join();
+        out.put(h.service(), h);
+      }
+      return out;
+    });
+  }
+
+  /** A manager's own call failed: counts as a failed check now, without waiting for the next one. */
+  public void reportFailure(String name, Throwable error) {
+    Service s = services.get(name);
+    if (s != null) {
+      s.apply(StatusMachine.Signal.FAILURE, null, error == null ? "failure reported" : Secrets.describe(error),
+          Map.of(), false);
+    }
+  }
+
+  /** A manager's own call succeeded in {@code latency}. */
+  public void reportSuccess(String name, Duration latency) {
+    Service s = services.get(name);
+    if (s != null) {
+      StatusMachine.Signal sig = latency != null && latency.compareTo(latencyThreshold) > 0
+          ? StatusMachine.Signal.SLOW : StatusMachine.Signal.SUCCESS;
+      s.apply(sig, latency, null, null, false);
+    }
+  }
+
+  // ------------------------------------------------------------------------------- status, report
+
+  /** The current status of {@code name}; throws {@link IllegalArgumentException} if unknown. */
+  public HealthStatus status(String name) {
+    return require(name).snapshot();
+  }
+
+  public Map<String, HealthStatus> statuses() {
+    Map<String, HealthStatus> out = new java.util.TreeMap<>();
+    for (Service s : services.values()) {
+      out.put(s.name, s.snapshot());
+    }
+    return out;
+  }
+
+  public boolean isFeatureAvailable(String feature) {
+    FeatureRule rule = featureRules.getOrDefault(feature, FeatureRule.ALL);
+    boolean any = false;
+    boolean all = true;
+    boolean listed = false;
+    for (Service s : services.values()) {
+      if (s.features.contains(feature)) {
+        listed = true;
+        boolean usable = s.state.get().machine.status().isUsable();
+        any |= usable;
+        all &= usable;
+      }
+    }
+    return !listed || (rule == FeatureRule.ANY ? any : all);
+  }
+
+  /** Every feature any service lists. */
+  public Set<String> features() {
+    Set<String> out = new TreeSet<>();
+    for (Service s : services.values()) {
+      out.addAll(s.features);
+    }
+    return out;
+  }
+
+  public Set<String> availableFeatures() {
+    return filterFeatures(this::isFeatureAvailable);
+  }
+
+  public Set<String> degradedFeatures() {
+    return filterFeatures(f -> !isFeatureAvailable(f));
+  }
+
+  private Set<String> filterFeatures(Predicate<String> p) {
+    Set<String> out = new TreeSet<>();
+    for (String f : features()) {
+      if (p.test(f)) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
+  public HealthReport report() {
+    Map<String, HealthStatus> all = statuses();
+    ServiceStatus overall = ServiceStatus.HEALTHY;
+    boolean allDown = !all.isEmpty();
+    for (HealthStatus h : all.values()) {
+      if (h.status() != ServiceStatus.HEALTHY) {
+        overall = ServiceStatus.DEGRADED;
+      }
+      allDown &= h.status() == ServiceStatus.UNAVAILABLE;
+    }
+    if (allDown) {
+      overall = ServiceStatus.UNAVAILABLE;
+    }
+    return new HealthReport(overall, all, new TreeSet<>(availableFeatures()), new TreeSet<>(degradedFeatures()),
+        clock.instant());
+  }
+
+  // ------------------------------------------------------------------------------------ listeners
+
+  /** Every transition of every service. */
+  public void addStatusListener(StatusListener listener) {
+    mailboxes.add(new Mailbox(Objects.requireNonNull(listener, "listener"), t -> true));
+  }
+
+  /** Transitions to a worse status (HEALTHY → DEGRADED/UNAVAILABLE, DEGRADED → UNAVAILABLE, RECOVERING → …). */
+  public void onDegraded(StatusListener listener) {
+    mailboxes.add(new Mailbox(Objects.requireNonNull(listener, "listener"),
+        t -> rank(t.to) > rank(t.from)));
+  }
+
+  /** Transitions back to HEALTHY. */
+  public void onRecovered(StatusListener listener) {
+    mailboxes.add(new Mailbox(Objects.requireNonNull(listener, "listener"),
+        t -> t.to == ServiceStatus.HEALTHY));
+  }
+
+  public void removeStatusListener(StatusListener listener) {
+    mailboxes.removeIf(m -> m.listener == listener);
+  }
+
+  private static int rank(ServiceStatus s) {
+    switch (s) {
+      case HEALTHY: return 0;
+      case DEGRADED: return 1;
+      case RECOVERING: return 2;
+      default: return 3;
+    }
+  }
+
+  private Service require(String name) {
+    Service s = services.get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("no service '" + name + "' is registered; known: " + services.keySet());
+    }
+    return s;
+  }
+
+  // -------------------------------------------------------------------------------------- service
+
+  /** Immutable per-service state; replaced by CAS. {@code seq} counts status transitions. */
+  private static final class State {
+    final StatusMachine.State machine;
+    final long seq;
+    final Instant lastCheck;
+    final Instant lastSuccess;
+    final Duration responseTime;
+    final long totalChecks;
+    final long successes;
+    final String lastError;
+    final Map<String, Object> details;
+
+    State(StatusMachine.State machine, long seq, Instant lastCheck, Instant lastSuccess, Duration responseTime,
+        long totalChecks, long successes, String lastError, Map<String, Object> details) {
+      this.machine = machine;
+      this.seq = seq;
+      this.lastCheck = lastCheck;
+      this.lastSuccess = lastSuccess;
+      this.responseTime = responseTime;
+      this.totalChecks = totalChecks;
+      this.successes = successes;
+      this.lastError = lastError;
+      this.details = details;
+    }
+  }
+
+  private static final class Transition {
+    final String service;
+    final ServiceStatus from;
+    final ServiceStatus to;
+    final HealthStatus status;
+
+    Transition(String service, ServiceStatus from, ServiceStatus to, HealthStatus status) {
+      this.service = service;
+      this.from = from;
+      this.to = to;
+      this.status = status;
+    }
+
+    @Override
+    public String toString() {
+      return service + ": " + from + " -> " + to;
+    }
+  }
+
+  private final class Service {
+    final String name;
+    final ServiceType type;
+    final HealthCheck check;
+    final Set<String> features;
+    final AtomicReference<State> state = new AtomicReference<>(
+        new State(StatusMachine.State.INITIAL, 0, null, null, null, 0, 0, null, Map.of()));
+    final AtomicBoolean inFlight = new AtomicBoolean();
+    final OrderedDispatcher<Transition> dispatcher;
+    volatile ScheduledFuture<?> next;
+    volatile long nextAtNanos = Long.MIN_VALUE;
+    volatile CompletableFuture<HealthStatus> current;
+    volatile boolean removed;
+
+    Service(String name, ServiceType type, HealthCheck check, Set<String> features) {
+      this.name = name;
+      this.type = type;
+      this.check = check;
+      this.features = features;
+      this.dispatcher = new OrderedDispatcher<>("health '" + name + "'", notifier, 1, SEQ_MASK,
+          ConnectionHealthManager.this::fanOut);
+    }
+
+    void remove() {
+      removed = true;
+      ScheduledFuture<?> n = next;
+      if (n != null) {
+        n.cancel(false);
+      }
+    }
+
+    void schedule(long delayNanos) {
+      if (removed || closed.get()) {
+        return;
+      }
+      nextAtNanos = ticker.read() + delayNanos;
+      try {
+        next = scheduler.schedule(() -> run().whenComplete((h, e) -> schedule(nextDelay())),
+            delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // closed meanwhile
+      }
+    }
+
+    /** The interval, stretched by jittered exponential backoff while UNAVAILABLE. */
+    long nextDelay() {
+      StatusMachine.State m = state.get().machine;
+      long interval = checkInterval.toNanos();
+      if (m.status() == ServiceStatus.UNAVAILABLE && m.consecutiveFailures() > 0) {
+        return interval + downBackoff.delayNanos(Math.min(m.consecutiveFailures(), 62));
+      }
+      return interval;
+    }
+
+    /** Runs one check (or joins the one in flight). Completes normally with the status after it. */
+    CompletableFuture<HealthStatus> run() {
+      if (!inFlight.compareAndSet(false, true)) {
+        CompletableFuture<HealthStatus> c = current;
+        if (c != null && !c.isDone()) {
+          return c; // an on-demand check joins the one running
+        }
+        // the last check timed out and is still stuck: that is a failure too, without a new thread
+        apply(StatusMachine.Signal.FAILURE, null, "previous check still running after "
+            + checkTimeout.toMillis() + "ms", null, true);
+        return CompletableFuture.completedFuture(snapshot());
+      }
+      CompletableFuture<HealthStatus> done = new CompletableFuture<>();
+      current = done;
+      AtomicBoolean recorded = new AtomicBoolean();
+      long start = ticker.read();
+      ScheduledFuture<?> timeout;
+      try {
+        timeout = scheduler.schedule(() -> {
+          if (recorded.compareAndSet(false, true)) {
+            apply(StatusMachine.Signal.FAILURE, checkTimeout, "check timed out after "
+                + checkTimeout.toMillis() + "ms", null, true);
+            done.complete(snapshot());
+          }
+        }, checkTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closedNow) {
+        inFlight.set(false);
+        done.complete(snapshot());
+        return done;
+      }
+      Runnable body = () -> {
+        CompletionStage<CheckResult> stage;
+        try {
+          stage = Objects.requireNonNull(check.checkAsync(), "check returned null");
+        } catch (Throwable t) {
+          stage = CompletableFuture.completedFuture(CheckResult.down(t));
+        }
+        stage.whenComplete((r, e) -> {
+          inFlight.set(false); // the check itself has returned: a new one may start
+          if (!recorded.compareAndSet(false, true)) {
+            return; // timed out earlier: already recorded as DOWN
+          }
+          timeout.cancel(false);
+          Duration latency = Duration.ofNanos(ticker.read() - start);
+          CheckResult result = e != null ? CheckResult.down(io.lifeline.core.ErrorClassifier.unwrap(e))
+              : r == null ? CheckResult.down("check returned null") : r.withLatencyIfAbsent(latency);
+          record(result);
+          done.complete(snapshot());
+        });
+      };
+      try {
+        checkExecutor.execute(body);
+      } catch (RejectedExecutionException saturated) {
+        inFlight.set(false);
+        timeout.cancel(false);
+        if (recorded.compareAndSet(false, true)) {
+          LOG.warn("health '{}': check skipped, all {} check threads busy", name, checkExecutor.getMaximumPoolSize());
+        }
+        done.complete(snapshot());
+      }
+      return done;
+    }
+
+    void record(CheckResult r) {
+      StatusMachine.Signal sig;
+      switch (r.outcome()) {
+        case UP:
+          sig = r.latency() != null && r.latency().compareTo(latencyThreshold) > 0
+              ? StatusMachine.Signal.SLOW : StatusMachine.Signal.SUCCESS;
+          break;
+        case DEGRADED:
+          sig = StatusMachine.Signal.SLOW;
+          break;
+        default:
+          sig = StatusMachine.Signal.FAILURE;
+      }
+      String err = r.outcome() == CheckResult.Outcome.UP ? null
+          : r.error() != null ? r.error() : r.outcome().name().toLowerCase(java.util.Locale.ROOT);
+      apply(sig, r.latency(), err, r.details(), true);
+    }
+
+    /** Folds one signal into the state (CAS); publishes a transition if the status changed. */
+    void apply(StatusMachine.Signal sig, Duration latency, String error, Map<String, Object> details,
+        boolean isCheck) {
+      Instant now = clock.instant();
+      for (;;) {
+        State s = state.get();
+        StatusMachine.State m = machine.next(s.machine, sig);
+        boolean changed = m.status() != s.machine.status();
+        boolean ok = sig != StatusMachine.Signal.FAILURE;
+        State n = new State(m, changed ? s.seq + 1 : s.seq, now, ok ? now : s.lastSuccess,
+            latency != null ? latency : s.responseTime,
+            isCheck ? s.totalChecks + 1 : s.totalChecks,
+            isCheck && ok ? s.successes + 1 : s.successes,
+            ok ? s.lastError : error,
+            details != null && !details.isEmpty() ? details : s.details);
+        if (state.compareAndSet(s, n)) {
+          if (changed) {
+            dispatcher.publish(n.seq, new Transition(name, s.machine.status(), m.status(), toStatus(n)));
+          }
+          return;
+        }
+      }
+    }
+
+    HealthStatus snapshot() {
+      return toStatus(state.get());
+    }
+
+    HealthStatus toStatus(State s) {
+      long nextAt = nextAtNanos;
+      Instant nextCheckAt = !isRunning() || removed || nextAt == Long.MIN_VALUE ? null
+          : clock.instant().plusNanos(Math.max(0, nextAt - ticker.read()));
+      return new HealthStatus(name, type, s.machine.status(), s.lastCheck, s.lastSuccess, s.responseTime,
+          s.machine.consecutiveFailures(), s.totalChecks,
+          s.totalChecks == 0 ? 0.0 : (double) s.successes / s.totalChecks, s.lastError, nextCheckAt, s.details);
+    }
+  }
+
+  private void fanOut(Transition t) {
+    if (t.from.isUsable() != t.to.isUsable()) {
+      LOG.warn("service '{}' is {} (was {}){}", t.service, t.to, t.from,
+          t.status.lastError() == null ? "" : ": " + t.status.lastError());
+    } else {
+      LOG.info("service '{}' is {} (was {})", t.service, t.to, t.from);
+    }
+    for (Mailbox m : mailboxes) {
+      if (m.filter.test(t)) {
+        m.post(t);
+      }
+    }
+  }
+
+  /** One listener's queue: serial delivery on the notifier, bounded, isolated from other listeners. */
+  private final class Mailbox {
+    final StatusListener listener;
+    final Predicate<Transition> filter;
+    final ConcurrentLinkedQueue<Transition> queue = new ConcurrentLinkedQueue<>();
+    final AtomicInteger size = new AtomicInteger();
+    final AtomicInteger wip = new AtomicInteger();
+    final AtomicInteger dropped = new AtomicInteger();
+
+    Mailbox(StatusListener listener, Predicate<Transition> filter) {
+      this.listener = listener;
+      this.filter = filter;
+    }
+
+    void post(Transition t) {
+      if (size.incrementAndGet() > MAILBOX_LIMIT) {
+        size.decrementAndGet();
+        if (dropped.getAndIncrement() % 1_000 == 0) {
+          LOG.warn("status listener {} is too slow: {} queued, notifications dropped ({} so far)",
+              listener, MAILBOX_LIMIT, dropped.get());
+        }
+        return;
+      }
+      queue.add(t);
+      if (wip.getAndIncrement() == 0) {
+        try {
+          notifier.execute(this::drain);
+        } catch (RejectedExecutionException closedNow) {
+          wip.set(0);
+        }
+      }
+    }
+
+    void drain() {
+      int missed = 1;
+      for (;;) {
+        Transition t;
+        while ((t = queue.poll()) != null) {
+          size.decrementAndGet();
+          try {
+            listener.onStatusChange(t.service, t.from, t.to, t.status);
+          } catch (Throwable e) {
+            LOG.warn("status listener {} threw on {}; other listeners unaffected", listener, t, e);
+          }
+        }
+        missed = wip.addAndGet(-missed);
+        if (missed == 0) {
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ConnectionHealthManager[services=" + services.size() + ", running=" + isRunning() + "]";
+  }
+
+  // --------------------------------------------------------------------------------------- global
+
+  private static final AtomicReference<ConnectionHealthManager> GLOBAL = new AtomicReference<>();
+
+  /** The process-wide manager, created with defaults and started on first use. */
+  public static ConnectionHealthManager global() {
+    ConnectionHealthManager m = GLOBAL.get();
+    return m != null ? m : initializeGlobal(builder());
+  }
+
+  /**
+   * Creates and starts the process-wide manager from {@code builder} if there is none yet; returns
+   * the one in place otherwise (idempotent, thread-safe).
+   */
+  public static ConnectionHealthManager initializeGlobal(Builder builder) {
+    for (;;) {
+      ConnectionHealthManager m = GLOBAL.get();
+      if (m != null) {
+        return m;
+      }
+      ConnectionHealthManager created = builder.build();
+      if (GLOBAL.compareAndSet(null, created)) {
+        return created.start();
+      }
+      created.close();
+    }
+  }
+
+  /** Closes the process-wide manager, if any (idempotent). */
+  public static void shutdownGlobal() {
+    ConnectionHealthManager m = GLOBAL.getAndSet(null);
+    if (m != null) {
+      m.close();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------- builder
+
+  /** Builds a {@link ConnectionHealthManager}. Not thread-safe. */
+  public static final class Builder {
+    public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_CHECK_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_LATENCY_THRESHOLD = Duration.ofSeconds(1);
+    public static final int DEFAULT_UNAVAILABLE_THRESHOLD = 3;
+    public static final int DEFAULT_RECOVERY_THRESHOLD = 2;
+    public static final int DEFAULT_MAX_CONCURRENT_CHECKS = 16;
+
+    private RetryConfig retryConfig = RetryConfig.defaults();
+    private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
+    private Duration checkTimeout = DEFAULT_CHECK_TIMEOUT;
+    private Duration latencyThreshold = DEFAULT_LATENCY_THRESHOLD;
+    private int unavailableThreshold = DEFAULT_UNAVAILABLE_THRESHOLD;
+    private int recoveryThreshold = DEFAULT_RECOVERY_THRESHOLD;
+    private int maxConcurrentChecks = DEFAULT_MAX_CONCURRENT_CHECKS;
+    private Ticker ticker = Ticker.system();
+    private Clock clock = Clock.systemUTC();
+    private final Map<String, FeatureRule> featureRules = new HashMap<>();
+
+    private Builder() {}
+
+    /** Backoff (base, cap, jitter) between checks of an UNAVAILABLE service. */
+    public Builder retryConfig(RetryConfig config) {
+      this.retryConfig = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    public Builder checkInterval(Duration interval) {
+      this.checkInterval = between("checkInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
+      return this;
+    }
+
+    public Builder checkTimeout(Duration timeout) {
+      this.checkTimeout = between("checkTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
+      return this;
+    }
+
+    /** A successful check slower than this counts as SLOW (→ DEGRADED). */
+    public Builder latencyThreshold(Duration threshold) {
+      this.latencyThreshold = between("latencyThreshold", threshold, Duration.ZERO, Duration.ofHours(1));
+      return this;
+    }
+
+    public Builder unavailableThreshold(int failures) {
+      this.unavailableThreshold = failures;
+      return this;
+    }
+
+    public Builder recoveryThreshold(int successes) {
+      this.recoveryThreshold = successes;
+      return this;
+    }
+
+    /** Threads that may run checks at once (default 16). */
+    public Builder maxConcurrentChecks(int threads) {
+      if (threads < 1 || threads > 1_024) {
+        throw new ConfigurationException("maxConcurrentChecks", threads, "must be between 1 and 1024");
+      }
+      this.maxConcurrentChecks = threads;
+      return this;
+    }
+
+    public Builder featureRule(String feature, FeatureRule rule) {
+      featureRules.put(Objects.requireNonNull(feature, "feature"), Objects.requireNonNull(rule, "rule"));
+      return this;
+    }
+
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    private static Duration between(String key, Duration d, Duration min, Duration max) {
+      Objects.requireNonNull(d, key);
+      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+        throw new ConfigurationException(key, d, "must be between " + min + " and " + max);
+      }
+      return d;
+    }
+
+    public ConnectionHealthManager build() {
+      new StatusMachine(unavailableThreshold, recoveryThreshold); // validates
+      return new ConnectionHealthManager(this);
+    }
+  }
+
+}
