@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * Every status transition is delivered to each listener exactly once, in order per service, on the
  * manager's notifier threads — never on a checking thread or the caller's. Each listener has its own
  * bounded mailbox (10 000 events; overflow is dropped and logged), so a slow or throwing listener
- * delays and breaks no other listener.
+ * delays and breaks no other listener (up to 4 notifier threads: four listeners blocked for good
+ * would stall delivery to the rest).
  *
  * <p>Thread-safe. {@link #close()} cancels in-flight checks and stops every thread it started.
  */
@@ -114,7 +115,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
     scheduler.setRemoveOnCancelPolicy(true);
     this.checkExecutor = new ThreadPoolExecutor(0, b.maxConcurrentChecks, 30, TimeUnit.SECONDS,
         new SynchronousQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-check-"));
-    this.notifier = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS,
+    // core = max: with an unbounded queue a pool never grows past its core size
+    this.notifier = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
         new java.util.concurrent.LinkedBlockingQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-notify-"));
     notifier.allowCoreThreadTimeOut(true);
   }
@@ -567,7 +569,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
             latency != null ? latency : s.responseTime,
             isCheck ? s.totalChecks + 1 : s.totalChecks,
             isCheck && ok ? s.successes + 1 : s.successes,
-            ok ? s.lastError : error,
+            error != null ? error : s.lastError,
             details != null && !details.isEmpty() ? details : s.details);
         if (state.compareAndSet(s, n)) {
           if (changed) {
