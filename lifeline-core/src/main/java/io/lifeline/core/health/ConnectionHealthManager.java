@@ -452,14 +452,25 @@ public final class ConnectionHealthManager implements AutoCloseable {
       }
     }
 
+    /**
+     * Schedules the next check {@code delayNanos} after the previous one was <em>due</em> (not after
+     * it finished), so checks keep their rhythm instead of drifting by their own duration; a check
+     * that is already overdue runs at once.
+     */
     void schedule(long delayNanos) {
       if (removed || closed.get()) {
         return;
       }
-      nextAtNanos = ticker.read() + delayNanos;
+      long now = ticker.read();
+      long previous = nextAtNanos;
+      long due = previous == Long.MIN_VALUE || delayNanos == 0 ? now + delayNanos : previous + delayNanos;
+      if (due < now) {
+        due = now;
+      }
+      nextAtNanos = due;
       try {
         next = scheduler.schedule(() -> run().whenComplete((h, e) -> schedule(nextDelay())),
-            delayNanos, TimeUnit.NANOSECONDS);
+            due - now, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         // closed meanwhile
       }
