@@ -25,7 +25,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,10 +41,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Checks</h2>
  * Each registered service is checked every {@code checkInterval} (default 30 s) once {@link #start()}
  * ran, and on demand with {@link #checkNow}. Checks run concurrently on a bounded check executor
- * (at most {@code maxConcurrentChecks} threads), never on the scheduler thread, each bounded by {@code
- * checkTimeout}: a check that hangs is recorded as DOWN at its timeout and delays no other service. A
+ * ({@code maxConcurrentChecks} threads, default 16; its queue holds at most one check per service),
+ * never on the scheduler thread, each bounded by {@code checkTimeout}: a check that hangs is recorded
+ * as DOWN at its timeout, its thread is interrupted, and no other service's check waits for it. A
  * service never has two checks in flight; while a hung check is still running, its scheduled checks
- * count as failures without starting another thread. While a service is UNAVAILABLE, the interval
+ * count as failures without taking another thread. (A check stuck in I/O that ignores interrupts
+ * keeps its thread; {@code maxConcurrentChecks} such checks at once would make the others wait.) While a service is UNAVAILABLE, the interval
  * grows by a jittered exponential backoff ({@link RetryConfig}: base, cap, jitter) so a dead service
  * is not hammered.
  *
@@ -113,8 +114,10 @@ public final class ConnectionHealthManager implements AutoCloseable {
     int id = INSTANCES.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, LifelineThreads.factory(THREAD_PREFIX + id + "-scheduler-"));
     scheduler.setRemoveOnCancelPolicy(true);
-    this.checkExecutor = new ThreadPoolExecutor(0, b.maxConcurrentChecks, 30, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-check-"));
+    // Queue bound: each service has at most one check in flight, so at most one queued task each.
+    this.checkExecutor = new ThreadPoolExecutor(b.maxConcurrentChecks, b.maxConcurrentChecks, 30, TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-check-"));
+    checkExecutor.allowCoreThreadTimeOut(true);
     // core = max: with an unbounded queue a pool never grows past its core size
     this.notifier = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
         new java.util.concurrent.LinkedBlockingQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-notify-"));
@@ -216,7 +219,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
 
   /** Runs {@code name}'s check now; completes with the status after it. */
   public CompletableFuture<HealthStatus> checkNowAsync(String name) {
-    return require(name).run();
+    Service s = require(name);
+    return s.run().thenApply(v -> s.snapshot());
   }
 
   /** Checks every service concurrently and waits for all (bounded by the check timeout). */
@@ -228,7 +232,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     List<Service> all = new ArrayList<>(services.values());
     List<CompletableFuture<HealthStatus>> fs = new ArrayList<>();
     for (Service s : all) {
-      fs.add(s.run());
+      fs.add(s.run().thenApply(v -> s.snapshot()));
     }
     return CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
       Map<String, HealthStatus> out = new java.util.TreeMap<>();
@@ -432,7 +436,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     final OrderedDispatcher<Transition> dispatcher;
     volatile ScheduledFuture<?> next;
     volatile long nextAtNanos = Long.MIN_VALUE;
-    volatile CompletableFuture<HealthStatus> current;
+    volatile CompletableFuture<Void> current;
     volatile boolean removed;
 
     Service(String name, ServiceType type, HealthCheck check, Set<String> features) {
@@ -486,34 +490,39 @@ public final class ConnectionHealthManager implements AutoCloseable {
       return interval;
     }
 
-    /** Runs one check (or joins the one in flight). Completes normally with the status after it. */
-    CompletableFuture<HealthStatus> run() {
+    /** Runs one check (or joins the one in flight). Completes normally once its outcome is recorded. */
+    CompletableFuture<Void> run() {
       if (!inFlight.compareAndSet(false, true)) {
-        CompletableFuture<HealthStatus> c = current;
+        CompletableFuture<Void> c = current;
         if (c != null && !c.isDone()) {
           return c; // an on-demand check joins the one running
         }
         // the last check timed out and is still stuck: that is a failure too, without a new thread
         apply(StatusMachine.Signal.FAILURE, null, "previous check still running after "
             + checkTimeout.toMillis() + "ms", null, true);
-        return CompletableFuture.completedFuture(snapshot());
+        return CompletableFuture.completedFuture(null);
       }
-      CompletableFuture<HealthStatus> done = new CompletableFuture<>();
+      CompletableFuture<Void> done = new CompletableFuture<>();
       current = done;
       AtomicBoolean recorded = new AtomicBoolean();
       long start = ticker.read();
       ScheduledFuture<?> timeout;
+      AtomicReference<java.util.concurrent.Future<?>> task = new AtomicReference<>();
       try {
         timeout = scheduler.schedule(() -> {
           if (recorded.compareAndSet(false, true)) {
             apply(StatusMachine.Signal.FAILURE, checkTimeout, "check timed out after "
                 + checkTimeout.toMillis() + "ms", null, true);
-            done.complete(snapshot());
+            done.complete(null);
+            java.util.concurrent.Future<?> f = task.get();
+            if (f != null) {
+              f.cancel(true); // interrupt a hung blocking check so it frees its thread if it can
+            }
           }
         }, checkTimeout.toNanos(), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException closedNow) {
         inFlight.set(false);
-        done.complete(snapshot());
+        done.complete(null);
         return done;
       }
       Runnable body = () -> {
@@ -533,18 +542,18 @@ public final class ConnectionHealthManager implements AutoCloseable {
           CheckResult result = e != null ? CheckResult.down(io.lifeline.core.ErrorClassifier.unwrap(e))
               : r == null ? CheckResult.down("check returned null") : r.withLatencyIfAbsent(latency);
           record(result);
-          done.complete(snapshot());
+          done.complete(null);
         });
       };
       try {
-        checkExecutor.execute(body);
+        task.set(checkExecutor.submit(body));
       } catch (RejectedExecutionException saturated) {
         inFlight.set(false);
         timeout.cancel(false);
         if (recorded.compareAndSet(false, true)) {
-          LOG.warn("health '{}': check skipped, all {} check threads busy", name, checkExecutor.getMaximumPoolSize());
+          LOG.debug("health '{}': check not started, the manager is closing", name);
         }
-        done.complete(snapshot());
+        done.complete(null);
       }
       return done;
     }
