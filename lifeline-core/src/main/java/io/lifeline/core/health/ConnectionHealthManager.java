@@ -67,6 +67,11 @@ import org.slf4j.LoggerFactory;
  * delays and breaks no other listener (up to 4 notifier threads: four listeners blocked for good
  * would stall delivery to the rest).
  *
+ * <h2>Logs</h2>
+ * Each transition is logged once (WARN when a service becomes or stops being usable, INFO otherwise).
+ * Failed checks of a service that is already down are not logged one by one: at most one summary
+ * line per {@code logSummaryInterval} (default 5 min).
+ *
  * <p>Thread-safe. {@link #close()} cancels in-flight checks and stops every thread it started.
  */
 public final class ConnectionHealthManager implements AutoCloseable {
@@ -88,6 +93,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
   private final Duration checkInterval;
   private final Duration checkTimeout;
   private final Duration latencyThreshold;
+  private final long logSummaryNanos;
   private final StatusMachine machine;
   private final Backoff downBackoff;
   private final Ticker ticker;
@@ -106,6 +112,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     this.checkInterval = b.checkInterval;
     this.checkTimeout = b.checkTimeout;
     this.latencyThreshold = b.latencyThreshold;
+    this.logSummaryNanos = b.logSummaryInterval.toNanos();
     this.machine = new StatusMachine(b.unavailableThreshold, b.recoveryThreshold);
     this.downBackoff = Backoff.of(b.retryConfig);
     this.ticker = b.ticker;
@@ -433,6 +440,9 @@ public final class ConnectionHealthManager implements AutoCloseable {
     final AtomicReference<State> state = new AtomicReference<>(
         new State(StatusMachine.State.INITIAL, 0, null, null, null, 0, 0, null, Map.of()));
     final AtomicBoolean inFlight = new AtomicBoolean();
+    /** Ticker time of the last "still down" summary (or of going down); guards log spam. */
+    final java.util.concurrent.atomic.AtomicLong lastSummary = new java.util.concurrent.atomic.AtomicLong();
+    final AtomicInteger failuresSinceSummary = new AtomicInteger();
     final OrderedDispatcher<Transition> dispatcher;
     volatile ScheduledFuture<?> next;
     volatile long nextAtNanos = Long.MIN_VALUE;
@@ -593,10 +603,31 @@ public final class ConnectionHealthManager implements AutoCloseable {
             details != null && !details.isEmpty() ? details : s.details);
         if (state.compareAndSet(s, n)) {
           if (changed) {
+            if (m.status() == ServiceStatus.UNAVAILABLE) {
+              lastSummary.set(ticker.read());
+              failuresSinceSummary.set(0);
+            }
             dispatcher.publish(n.seq, new Transition(name, s.machine.status(), m.status(), toStatus(n)));
+          } else if (m.status() == ServiceStatus.UNAVAILABLE && sig == StatusMachine.Signal.FAILURE) {
+            summarizeStillDown(n);
           }
           return;
         }
+      }
+    }
+
+    /**
+     * Repeated failures of a down service are not logged one by one: at most one summary line per
+     * {@code logSummaryInterval} (default 5 min) says it is still down.
+     */
+    private void summarizeStillDown(State n) {
+      int failures = failuresSinceSummary.incrementAndGet();
+      long last = lastSummary.get();
+      long now = ticker.read();
+      if (now - last >= logSummaryNanos && lastSummary.compareAndSet(last, now)) {
+        failuresSinceSummary.addAndGet(-failures);
+        LOG.warn("service '{}' is still UNAVAILABLE: {} more failed checks in the last {}s; last error: {}",
+            name, failures, Duration.ofNanos(now - last).toSeconds(), n.lastError);
       }
     }
 
@@ -615,11 +646,11 @@ public final class ConnectionHealthManager implements AutoCloseable {
   }
 
   private void fanOut(Transition t) {
+    String why = t.status.lastError() == null || t.to == ServiceStatus.HEALTHY ? "" : ": " + t.status.lastError();
     if (t.from.isUsable() != t.to.isUsable()) {
-      LOG.warn("service '{}' is {} (was {}){}", t.service, t.to, t.from,
-          t.status.lastError() == null ? "" : ": " + t.status.lastError());
+      LOG.warn("service '{}' is {} (was {}){}", t.service, t.to, t.from, why);
     } else {
-      LOG.info("service '{}' is {} (was {})", t.service, t.to, t.from);
+      LOG.info("service '{}' is {} (was {}){}", t.service, t.to, t.from, why);
     }
     for (Mailbox m : mailboxes) {
       if (m.filter.test(t)) {
@@ -737,6 +768,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
     private Duration checkTimeout = DEFAULT_CHECK_TIMEOUT;
     private Duration latencyThreshold = DEFAULT_LATENCY_THRESHOLD;
+    private Duration logSummaryInterval = Duration.ofMinutes(5);
     private int unavailableThreshold = DEFAULT_UNAVAILABLE_THRESHOLD;
     private int recoveryThreshold = DEFAULT_RECOVERY_THRESHOLD;
     private int maxConcurrentChecks = DEFAULT_MAX_CONCURRENT_CHECKS;
@@ -765,6 +797,12 @@ public final class ConnectionHealthManager implements AutoCloseable {
     /** A successful check slower than this counts as SLOW (→ DEGRADED). */
     public Builder latencyThreshold(Duration threshold) {
       this.latencyThreshold = between("latencyThreshold", threshold, Duration.ZERO, Duration.ofHours(1));
+      return this;
+    }
+
+    /** At most one "still down" log line per service per this interval (default 5 min). */
+    public Builder logSummaryInterval(Duration interval) {
+      this.logSummaryInterval = between("logSummaryInterval", interval, Duration.ofSeconds(1), Duration.ofDays(1));
       return this;
     }
 

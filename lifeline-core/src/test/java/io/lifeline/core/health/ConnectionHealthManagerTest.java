@@ -270,6 +270,77 @@ class ConnectionHealthManagerTest {
   }
 
   @Test
+  void aLongOutageLogsTransitionsOnceAndOnlyRareSummaries() {
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ConnectionHealthManager.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+        new ch.qos.logback.core.read.ListAppender<>();
+    captured.start();
+    log.addAppender(captured);
+    ch.qos.logback.classic.Level before = log.getLevel();
+    log.setLevel(ch.qos.logback.classic.Level.INFO);
+    try {
+      java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+      health = fast().ticker(now::get).build();
+      Switch s = new Switch();
+      health.register("redis", ServiceType.REDIS, s, Set.of("caching"));
+      health.checkNow("redis");
+      s.mode.set("down");
+      // one simulated minute of an outage, a failed check every second
+      for (int i = 0; i < 60; i++) {
+        health.checkNow("redis");
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> captured.list.size() >= 2);
+      assertThat(health.status("redis").status()).isEqualTo(ServiceStatus.UNAVAILABLE);
+      assertThat(captured.list).extracting(e -> e.getFormattedMessage())
+          .containsExactly("service 'redis' is DEGRADED (was HEALTHY): IOException: connection refused to redis://****@cache:6379",
+              "service 'redis' is UNAVAILABLE (was DEGRADED): IOException: connection refused to redis://****@cache:6379");
+      // ten more simulated minutes: one summary line per 5 minutes, not 600 lines
+      for (int i = 0; i < 600; i++) {
+        health.checkNow("redis");
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+      }
+      assertThat(captured.list).hasSize(4);
+      assertThat(captured.list.get(2).getFormattedMessage())
+          .startsWith("service 'redis' is still UNAVAILABLE: ").contains("in the last 300s");
+      s.mode.set("up");
+      health.checkNow("redis");
+      health.checkNow("redis");
+      await().atMost(Duration.ofSeconds(5)).until(() -> captured.list.size() == 6);
+      assertThat(captured.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain(":pw@"));
+    } finally {
+      log.detachAppender(captured);
+      log.setLevel(before);
+    }
+  }
+
+  @Test
+  void readyMadeChecks() throws Exception {
+    health = fast().unavailableThreshold(1).build();
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      health.register("tcp", ServiceType.CUSTOM,
+          HealthCheck.tcp("127.0.0.1", server.getLocalPort(), Duration.ofMillis(500)), Set.of());
+      HealthStatus up = health.checkNow("tcp");
+      assertThat(up.status()).isEqualTo(ServiceStatus.HEALTHY);
+      assertThat(up.details()).containsEntry("address", "127.0.0.1:" + server.getLocalPort());
+      int port = server.getLocalPort();
+      server.close();
+      health.register("closed", ServiceType.CUSTOM, HealthCheck.tcp("127.0.0.1", port, Duration.ofMillis(500)), Set.of());
+      assertThat(health.checkNow("closed").status()).isEqualTo(ServiceStatus.UNAVAILABLE);
+      assertThat(health.status("closed").lastError()).contains("ConnectException");
+    }
+    health.register("callable", ServiceType.CUSTOM, HealthCheck.of(() -> 42), Set.of());
+    assertThat(health.checkNow("callable").details()).containsEntry("result", "42");
+    health.register("throws", ServiceType.CUSTOM, HealthCheck.of(() -> {
+      throw new IllegalStateException("no");
+    }), Set.of());
+    assertThat(health.checkNow("throws").status()).isEqualTo(ServiceStatus.UNAVAILABLE);
+    assertThatThrownBy(() -> HealthCheck.tcp("h", 0, Duration.ofSeconds(1)))
+        .hasMessage("port=0: must be between 1 and 65535");
+  }
+
+  @Test
   void globalIsIdempotentAndShutsDown() {
     try {
       ConnectionHealthManager g = ConnectionHealthManager.initializeGlobal(fast());
