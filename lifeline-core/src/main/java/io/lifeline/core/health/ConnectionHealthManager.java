@@ -589,6 +589,9 @@ public final class ConnectionHealthManager implements AutoCloseable {
     /** Folds one signal into the state (CAS); publishes a transition if the status changed. */
     void apply(StatusMachine.Signal sig, Duration latency, String error, Map<String, Object> details,
         boolean isCheck) {
+      if (closed.get()) {
+        return; // checks interrupted by close() report nothing
+      }
       Instant now = clock.instant();
       for (;;) {
         State s = state.get();
