@@ -98,7 +98,9 @@ public final class ConnectionMetrics {
 
   /** Successful / total, or 0.0 before the first attempt. */
   public double successRate() {
-    return snapshot().successRate();
+    long ok = successful.sum();
+    long total = ok + failed.sum();
+    return total == 0 ? 0.0 : (double) ok / total;
   }
 
   public String lastError() {

@@ -54,27 +54,21 @@ public final class ConnectionStateTracker {
    * CLOSED.
    */
   public boolean transitionTo(ConnectionState next) {
-    Objects.requireNonNull(next, "next");
-    for (;;) {
-      long w = word.get();
-      ConnectionState cur = STATES[(int) (w & 0xFF)];
-      if (cur == next || cur == ConnectionState.CLOSED) {
-        return false;
-      }
-      long seq = ((w >>> 8) + 1) & SEQ_MASK;
-      if (word.compareAndSet(w, pack(seq, next))) {
-        dispatcher.publish(seq, new Change(cur, next));
-        return true;
-      }
-    }
+    return transition(null, next);
   }
 
   /** Moves to {@code next} only from {@code expected}; returns whether it did. */
   public boolean compareAndTransition(ConnectionState expected, ConnectionState next) {
+    return transition(Objects.requireNonNull(expected, "expected"), next);
+  }
+
+  /** Moves to {@code next}, from any state when {@code expected} is null; publishes if it moved. */
+  private boolean transition(ConnectionState expected, ConnectionState next) {
+    Objects.requireNonNull(next, "next");
     for (;;) {
       long w = word.get();
       ConnectionState cur = STATES[(int) (w & 0xFF)];
-      if (cur != expected || cur == next || cur == ConnectionState.CLOSED) {
+      if ((expected != null && cur != expected) || cur == next || cur == ConnectionState.CLOSED) {
         return false;
       }
       long seq = ((w >>> 8) + 1) & SEQ_MASK;

@@ -175,7 +175,11 @@ public final class Guard {
         ErrorClass c = classify(t);
         if (c == ErrorClass.CALLER_ERROR) {
           breaker.onIgnored(permit);
-          throw rethrow(t, name);
+          Throwable surfaced = callerError(t);
+          if (surfaced instanceof Error) {
+            throw (Error) surfaced;
+          }
+          throw (RuntimeException) surfaced;
         }
         breaker.onFailure(permit);
         metrics.recordFailure(t);
@@ -328,14 +332,9 @@ public final class Guard {
     }
   }
 
-  private static RuntimeException rethrow(Throwable t, String name) {
-    if (t instanceof RuntimeException) {
-      return (RuntimeException) t;
-    }
-    if (t instanceof Error) {
-      throw (Error) t;
-    }
-    return new CallFailedException(name, t);
+  /** What a caller error surfaces as: unchecked ones unchanged, checked ones wrapped. */
+  private Throwable callerError(Throwable t) {
+    return t instanceof RuntimeException || t instanceof Error ? t : new CallFailedException(name, t);
   }
 
   // ----------------------------------------------------------------------------------------- async
@@ -516,8 +515,7 @@ public final class Guard {
         ErrorClass c = classify(t);
         if (c == ErrorClass.CALLER_ERROR) {
           breaker.onIgnored(permit);
-          result.completeExceptionally(t instanceof RuntimeException || t instanceof Error
-              ? t : new CallFailedException(name, t));
+          result.completeExceptionally(callerError(t));
           return;
         }
         breaker.onFailure(permit);

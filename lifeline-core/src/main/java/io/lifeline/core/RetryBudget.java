@@ -147,12 +147,7 @@ public final class RetryBudget {
     if (unlimited) {
       return 0;
     }
-    long epoch = advance();
-    long total = 0;
-    for (int s = 0; s < STRIPES; s++) {
-      total += sum(calls, PAD + s * ROW, epoch);
-    }
-    return total;
+    return calls(advance());
   }
 
   /** Retries granted in the current window. */
@@ -175,11 +170,16 @@ public final class RetryBudget {
   }
 
   private long allowed(long epoch) {
+    return (long) (ratio * calls(epoch)) + floor;
+  }
+
+  /** Calls in the window ending at {@code epoch}, over all stripes. */
+  private long calls(long epoch) {
     long c = 0;
     for (int s = 0; s < STRIPES; s++) {
       c += sum(calls, PAD + s * ROW, epoch);
     }
-    return (long) (ratio * c) + floor;
+    return c;
   }
 
   /** Sum of the buckets of one row whose epoch lies in the window ending at {@code epoch}. */
