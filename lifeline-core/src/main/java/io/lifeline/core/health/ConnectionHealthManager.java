@@ -723,6 +723,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
   // --------------------------------------------------------------------------------------- global
 
   private static final AtomicReference<ConnectionHealthManager> GLOBAL = new AtomicReference<>();
+  private static volatile io.lifeline.core.Lifeline.Registration globalRegistration;
 
   /** The process-wide manager, created with defaults and started on first use. */
   public static ConnectionHealthManager global() {
@@ -742,6 +743,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
       }
       ConnectionHealthManager created = builder.build();
       if (GLOBAL.compareAndSet(null, created)) {
+        globalRegistration =
+            io.lifeline.core.Lifeline.register("health", ConnectionHealthManager::shutdownGlobal);
         return created.start();
       }
       created.close();
@@ -752,6 +755,10 @@ public final class ConnectionHealthManager implements AutoCloseable {
   public static void shutdownGlobal() {
     ConnectionHealthManager m = GLOBAL.getAndSet(null);
     if (m != null) {
+      io.lifeline.core.Lifeline.Registration r = globalRegistration;
+      if (r != null) {
+        r.unregister();
+      }
       m.close();
     }
   }

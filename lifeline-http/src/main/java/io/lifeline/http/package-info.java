@@ -1,0 +1,2 @@
+/** HttpServiceConnectionManager and GraphitiConnectionManager on the JDK HttpClient, with Elasticsearch and Milvus health checks. */
+package io.lifeline.http;
