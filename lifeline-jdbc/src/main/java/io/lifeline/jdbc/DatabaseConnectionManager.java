@@ -1,0 +1,977 @@
+package io.lifeline.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.lifeline.core.CircuitBreaker;
+import io.lifeline.core.ConnectionMetrics;
+import io.lifeline.core.ConnectionState;
+import io.lifeline.core.ConnectionStateListener;
+import io.lifeline.core.ConnectionStateTracker;
+import io.lifeline.core.ErrorClass;
+import io.lifeline.core.ErrorClassifier;
+import io.lifeline.core.Guard;
+import io.lifeline.core.Lifeline;
+import io.lifeline.core.LifelineException;
+import io.lifeline.core.PoolTimeoutException;
+import io.lifeline.core.Secrets;
+import io.lifeline.core.ServiceUnavailableException;
+import io.lifeline.core.health.CheckResult;
+import io.lifeline.core.health.ConnectionHealthManager;
+import io.lifeline.core.health.ServiceType;
+import io.lifeline.core.internal.LifelineThreads;
+import io.lifeline.jdbc.internal.AsyncRunner;
+import io.lifeline.jdbc.internal.ObservedDataSource;
+import io.lifeline.jdbc.internal.WriteJournal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A HikariCP pool that fails fast while the database is down, classifies SQL errors by SQLState,
+ * re-runs transactions after serialization failures and deadlocks, and (opt-in) journals writes
+ * durably while the database is down and applies them exactly once when it returns.
+ *
+ * <pre>{@code
+ * DatabaseConnectionManager db = DatabaseConnectionManager.create(
+ *     DatabaseConfig.builder().url("jdbc:postgresql://localhost:5432/app").poolSize(10).build());
+ * db.inTransaction(tx -> tx.update("INSERT INTO t(id) VALUES (?)", 1));
+ * List<String> names = db.query("SELECT name FROM t", rs -> rs.getString(1));
+ * try (Session s = db.session()) { s.query("SELECT 1"); }
+ * }</pre>
+ *
+ * <h2>While the database is down</h2>
+ *
+ * Every physical connect goes through an observing data source: the first refused or timed-out
+ * connect (bounded by {@code connectTimeout}), or a connection error on a call confirmed by one probe
+ * connect, marks the database <em>known down</em>. From then on every call fails at once with {@link
+ * DatabaseUnavailableException} (a volatile read, no pool, no lock) — HikariCP alone would make each
+ * call wait its full {@code connectionTimeout} (HikariCP #2254). A probe connects every {@code
+ * recoveryProbeInterval}; when one succeeds a fresh HikariCP pool replaces the old one (whose
+ * connections all died with the server, and whose creator may sit in a 5 s back-off: HikariCP
+ * #1193), the circuit breaker is reset and calls flow again. No application restart.
+ *
+ * <h2>Outcomes of a call</h2>
+ *
+ * A result; or {@link DatabaseUnavailableException} / {@link io.lifeline.core.CircuitOpenException}
+ * / {@link io.lifeline.core.RetriesExhaustedException} (all {@link ServiceUnavailableException});
+ * or {@link TransactionOutcomeUnknownException} when the connection was lost during COMMIT; or, for
+ * the caller's SQL errors (syntax, constraint, data), {@link io.lifeline.core.CallFailedException}
+ * with the driver's {@link SQLException} as cause (never retried, never counted against the
+ * breaker); or a {@link PoolTimeoutException} when the pool stayed exhausted for {@code
+ * poolTimeout}. See {@link SqlErrorKind} for the table.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent.
+ */
+public final class DatabaseConnectionManager implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DatabaseConnectionManager.class);
+  private static final long SLICE_MS = 100;
+  /** The ledger of applied journal commands. */
+  public static final String LEDGER_TABLE = "lifeline_journal_applied";
+
+  private final DatabaseConfig config;
+  private final String name;
+  private final ObservedDataSource dataSource;
+  private final ReentrantLock poolLock = new ReentrantLock();
+  private final AtomicInteger poolGeneration = new AtomicInteger();
+  private volatile HikariPool pool;
+  private final Guard guard;
+  private final ConnectionStateTracker state;
+  private final AtomicReference<DatabaseUnavailableException> down = new AtomicReference<>();
+  private volatile long downSinceNanos;
+  private final AtomicReference<CompletableFuture<Boolean>> probeInFlight = new AtomicReference<>();
+  private final AtomicBoolean probing = new AtomicBoolean();
+  private final ScheduledExecutorService background;
+  private final AsyncRunner async;
+  private final WriteJournal journal;
+  private final AtomicBoolean replayScheduled = new AtomicBoolean();
+  private volatile long replayOffset;
+  private volatile boolean ledgerReady;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final long poolTimeoutNanos;
+  private final LongAdder rejectedWhileDown = new LongAdder();
+  private final LongAdder journaledCount = new LongAdder();
+  private final LongAdder replayedCount = new LongAdder();
+  private final LongAdder droppedCount = new LongAdder();
+  private final LongAdder recoveries = new LongAdder();
+  private volatile ConnectionHealthManager healthManager;
+
+  private DatabaseConnectionManager(DatabaseConfig config) {
+    this.config = config;
+    this.name = config.name();
+    this.poolTimeoutNanos = config.poolTimeout().toNanos();
+    this.state = new ConnectionStateTracker(name);
+    this.dataSource = new ObservedDataSource(config.url(), driverProperties(config), new ObservedDataSource.Listener() {
+      @Override
+      public void connectFailed(SQLException error) {
+        onConnectFailed(error);
+      }
+
+      @Override
+      public void connected() {
+        state.compareAndTransition(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+      }
+    });
+    this.guard = Guard.builder(name)
+        .retryConfig(config.retryConfig())
+        .classifier(this::classify)
+        .build();
+    this.guard.circuitBreaker().addListener(t -> {
+      if (t.to() == CircuitBreaker.State.OPEN) {
+        startProbing();
+      }
+    });
+    this.background = Executors.newSingleThreadScheduledExecutor(
+        LifelineThreads.factory("lifeline-db-" + name + "-probe-"));
+    this.async = new AsyncRunner(name, config.maxPoolSize(), config.asyncMaxPending());
+    if (config.degradedMode() == DegradedMode.JOURNAL) {
+      try {
+        this.journal = WriteJournal.open(name, config.journalPath(), config.journalMaxBytes());
+      } catch (IOException e) {
+        background.shutdownNow();
+        async.close();
+        throw new UncheckedIOException("cannot open write journal " + config.journalPath(), e);
+      }
+      if (journal.discardedBytes() > 0) {
+        LOG.warn("database '{}': cut {} bytes of a torn (never acknowledged) last record off journal {}",
+            name, journal.discardedBytes(), config.journalPath());
+      }
+    } else {
+      this.journal = null;
+    }
+    state.transitionTo(ConnectionState.CONNECTING);
+    this.pool = newPool();
+    if (journal != null && journal.size() > 0) {
+      scheduleReplay();
+    }
+  }
+
+  /** A manager for {@code config}. Does not connect yet: the pool fills in the background. */
+  public static DatabaseConnectionManager create(DatabaseConfig config) {
+    return new DatabaseConnectionManager(config);
+  }
+
+  static Properties driverProperties(DatabaseConfig c) {
+    Properties p = new Properties();
+    if (c.username() != null) {
+      p.setProperty("user", c.username());
+    }
+    if (c.password() != null) {
+      p.setProperty("password", c.password());
+    }
+    String url = c.url().toLowerCase(Locale.ROOT);
+    if (url.startsWith("jdbc:postgresql:")) {
+      p.setProperty("connectTimeout", Long.toString(seconds(c.connectTimeout())));
+      p.setProperty("socketTimeout", Long.toString(seconds(c.socketTimeout())));
+      p.setProperty("loginTimeout", Long.toString(seconds(c.loginTimeout())));
+      p.setProperty("ApplicationName", "lifeline-" + c.name());
+    } else if (url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:")) {
+      p.setProperty("connectTimeout", Long.toString(c.connectTimeout().toMillis()));
+      p.setProperty("socketTimeout", Long.toString(c.socketTimeout().toMillis()));
+    }
+    c.driverProperties().forEach(p::setProperty);
+    return p;
+  }
+
+  private static long seconds(Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000);
+  }
+
+  private HikariPool newPool() {
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("lifeline-" + name + "-" + poolGeneration.incrementAndGet());
+    hc.setDataSource(dataSource);
+    hc.setMaximumPoolSize(config.maxPoolSize());
+    hc.setMinimumIdle(config.poolSize());
+    hc.setConnectionTimeout(config.poolTimeout().toMillis());
+    hc.setMaxLifetime(config.poolRecycle().toMillis());
+    hc.setIdleTimeout(config.maxOverflow() == 0 ? 0 : config.idleTimeout().toMillis());
+    hc.setValidationTimeout(config.validationTimeout().toMillis());
+    hc.setInitializationFailTimeout(-1); // start even while the database is down
+    return new HikariPool(hc);
+  }
+
+  // ------------------------------------------------------------------------------------------- API
+
+  /**
+   * Runs {@code fn} in a transaction: commits when it returns, rolls back when it throws. After a
+   * serialization failure (40001), a deadlock (40P01) or a connection lost before COMMIT the whole
+   * function is run again (it must have no outside side effects), within the retry config. A
+   * connection lost during COMMIT throws {@link TransactionOutcomeUnknownException}, never retried.
+   */
+  public <T> T inTransaction(TransactionFunction<T> fn) {
+    gate();
+    return guard.call(() -> runTransaction(fn));
+  }
+
+  /** Rows of a read in auto-commit mode; re-run after connection errors. */
+  public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
+    gate();
+    return guard.call(() -> {
+      Connection c = borrow();
+      try {
+        return new Session(c, false).query(sql, mapper, params);
+      } catch (SQLException e) {
+        throw unavailableIfDown(e);
+      } finally {
+        c.close();
+      }
+    });
+  }
+
+  /** Runs a statement whose rows are discarded (e.g. {@code SELECT 1}); returns the row count. */
+  public int query(String sql, Object... params) {
+    gate();
+    return guard.call(() -> {
+      Connection c = borrow();
+      try {
+        return new Session(c, false).query(sql, params);
+      } catch (SQLException e) {
+        throw unavailableIfDown(e);
+      } finally {
+        c.close();
+      }
+    });
+  }
+
+  /** An INSERT/UPDATE/DELETE in its own transaction (so a connection lost mid-way can be re-run safely). */
+  public int update(String sql, Object... params) {
+    return inTransaction(tx -> tx.update(sql, params));
+  }
+
+  /**
+   * A session on a pooled connection in auto-commit mode (seed: {@code session_scope}); close it
+   * (try-with-resources) to give the connection back. Only getting the connection is guarded:
+   * statements run on it are the caller's.
+   */
+  public Session session() {
+    gate();
+    return new Session(guard.call(this::borrow), true);
+  }
+
+  /** {@link #inTransaction} on the async executor (virtual threads when available; bounded). */
+  public <T> CompletableFuture<T> inTransactionAsync(TransactionFunction<T> fn) {
+    DatabaseUnavailableException d = down.get();
+    if (d != null) {
+      rejectedWhileDown.increment();
+      return CompletableFuture.failedFuture(d);
+    }
+    return async.submit(() -> inTransaction(fn));
+  }
+
+  /** {@link #query(String, RowMapper, Object...)} on the async executor. */
+  public <T> CompletableFuture<List<T>> queryAsync(String sql, RowMapper<T> mapper, Object... params) {
+    DatabaseUnavailableException d = down.get();
+    if (d != null) {
+      rejectedWhileDown.increment();
+      return CompletableFuture.failedFuture(d);
+    }
+    return async.submit(() -> query(sql, mapper, params));
+  }
+
+  /** {@link #update} on the async executor. */
+  public CompletableFuture<Integer> updateAsync(String sql, Object... params) {
+    return inTransactionAsync(tx -> tx.update(sql, params));
+  }
+
+  /** {@link #submit} on the async executor. */
+  public CompletableFuture<WriteOutcome> submitAsync(WriteCommand command) {
+    return async.submit(() -> submit(command));
+  }
+
+  /**
+   * Applies {@code command} exactly once, keyed by its idempotency key (recorded in {@value
+   * #LEDGER_TABLE} in the same transaction). While the database is down: in {@link
+   * DegradedMode#JOURNAL} the command is appended to the journal and fsynced, then {@link
+   * WriteOutcome#JOURNALED} is returned (it is applied, in order, when the database returns); in
+   * {@link DegradedMode#FAIL_FAST} the unavailability is thrown. A full journal throws {@link
+   * JournalFullException}.
+   */
+  public WriteOutcome submit(WriteCommand command) {
+    checkOpen();
+    if (journal != null && (down.get() != null || journal.size() > 0)) {
+      return journalCommand(command); // keep order behind commands not yet replayed
+    }
+    try {
+      return applyWithLedger(command);
+    } catch (ServiceUnavailableException | TransactionOutcomeUnknownException e) {
+      if (journal == null) {
+        throw e;
+      }
+      return journalCommand(command);
+    }
+  }
+
+  private WriteOutcome journalCommand(WriteCommand command) {
+    try {
+      journal.append(command);
+    } catch (IOException e) {
+      throw new ServiceUnavailableException(name, "database down and the write journal failed", e);
+    }
+    journaledCount.increment();
+    if (down.get() == null) {
+      scheduleReplay();
+    }
+    return WriteOutcome.JOURNALED;
+  }
+
+  /** Thrown inside the apply transaction when the key is already in the ledger. */
+  private static final class AlreadyApplied extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AlreadyApplied() {
+      super("already applied", null, false, false);
+    }
+  }
+
+  private WriteOutcome applyWithLedger(WriteCommand cmd) {
+    ensureLedger();
+    try {
+      return inTransaction(tx -> {
+        if (tx.query("SELECT 1 FROM " + LEDGER_TABLE + " WHERE idempotency_key = ?", cmd.idempotencyKey()) > 0) {
+          throw new AlreadyApplied();
+        }
+        try {
+          tx.update("INSERT INTO " + LEDGER_TABLE + " (idempotency_key) VALUES (?)", cmd.idempotencyKey());
+        } catch (SQLException e) {
+          if ("23505".equals(e.getSQLState())) {
+            throw new AlreadyApplied();
+          }
+          throw e;
+        }
+        tx.update(cmd.sql(), cmd.params().toArray());
+        return WriteOutcome.APPLIED;
+      });
+    } catch (AlreadyApplied e) {
+      return WriteOutcome.ALREADY_APPLIED;
+    }
+  }
+
+  private void ensureLedger() {
+    if (ledgerReady) {
+      return;
+    }
+    inTransaction(tx -> {
+      try {
+        tx.update("CREATE TABLE IF NOT EXISTS " + LEDGER_TABLE
+            + " (idempotency_key VARCHAR(255) PRIMARY KEY, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)");
+      } catch (SQLException e) {
+        if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+          throw e; // a concurrent CREATE may collide; the table exists either way
+        }
+      }
+      return null;
+    });
+    ledgerReady = true;
+  }
+
+  // ---------------------------------------------------------------------------------- call paths
+
+  /** Throws at once while the database is known down or the manager is closed. */
+  private void gate() {
+    DatabaseUnavailableException d = down.get();
+    if (d != null) {
+      rejectedWhileDown.increment();
+      throw d;
+    }
+    if (closed.get()) {
+      throw new ServiceUnavailableException(name, "manager is closed", null);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new ServiceUnavailableException(name, "manager is closed", null);
+    }
+  }
+
+  /**
+   * A connection from the pool, waiting at most {@code poolTimeout}; the wait is sliced so that a
+   * caller waiting when the database is found down fails within a slice, not after the timeout.
+   */
+  private Connection borrow() throws SQLException {
+    gate();
+    HikariPool p = pool;
+    long start = System.nanoTime();
+    for (;;) {
+      long left = poolTimeoutNanos - (System.nanoTime() - start);
+      try {
+        return p.getConnection(Math.max(1, Math.min(SLICE_MS, TimeUnit.NANOSECONDS.toMillis(left))));
+      } catch (SQLTransientConnectionException e) {
+        gate();
+        if (pool != p) {
+          p = pool;
+          continue;
+        }
+        if (System.nanoTime() - start >= poolTimeoutNanos) {
+          throw new PoolTimeoutException(name, config.poolTimeout(), p.getTotalConnections(),
+              p.getActiveConnections(), p.getIdleConnections(), p.getThreadsAwaitingConnection());
+        }
+      } catch (SQLException e) {
+        gate();
+        if (pool != p) { // the pool was replaced after a recovery while we waited
+          p = pool;
+          continue;
+        }
+        throw unavailableIfDown(e);
+      }
+    }
+  }
+
+  private <T> T runTransaction(TransactionFunction<T> fn) throws Exception {
+    Connection c = borrow();
+    try {
+      c.setAutoCommit(false);
+      T result;
+      try {
+        result = fn.apply(new Session(c, false));
+      } catch (Throwable t) {
+        rollbackQuietly(c, t);
+        if (t instanceof SQLException) {
+          throw unavailableIfDown((SQLException) t);
+        }
+        throw t;
+      }
+      try {
+        c.commit();
+      } catch (SQLException e) {
+        SqlErrorKind kind = SqlErrorKind.of(e);
+        if (kind == SqlErrorKind.CONNECTION || kind == SqlErrorKind.SHUTDOWN) {
+          confirmDown(e);
+          throw new TransactionOutcomeUnknownException(name, e);
+        }
+        rollbackQuietly(c, e);
+        throw e;
+      }
+      return result;
+    } finally {
+      c.close();
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, Throwable cause) {
+    try {
+      c.rollback();
+    } catch (SQLException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  /**
+   * For a connection-class error: one probe decides whether the database is down. Down → the
+   * {@link DatabaseUnavailableException} (not retried); up → the SQLException (retried).
+   */
+  private SQLException unavailableIfDown(SQLException e) {
+    SqlErrorKind kind = SqlErrorKind.of(e);
+    if (kind == SqlErrorKind.CONNECTION || kind == SqlErrorKind.SHUTDOWN) {
+      if (confirmDown(e)) {
+        DatabaseUnavailableException d = down.get();
+        if (d != null) {
+          throw d;
+        }
+      }
+    }
+    return e;
+  }
+
+  private ErrorClass classify(Throwable error) {
+    Throwable t = ErrorClassifier.unwrap(error);
+    if (t instanceof AlreadyApplied || t instanceof PoolTimeoutException) {
+      return ErrorClass.CALLER_ERROR;
+    }
+    if (t instanceof LifelineException) {
+      return ErrorClass.FAILURE;
+    }
+    if (t instanceof SQLException) {
+      return SqlErrorKind.of(t).errorClass();
+    }
+    return ErrorClassifier.defaults().classify(t);
+  }
+
+  // ------------------------------------------------------------------------------ down and up
+
+  private void onConnectFailed(SQLException error) {
+    SqlErrorKind kind = SqlErrorKind.of(error);
+    if (kind == SqlErrorKind.TOO_MANY_CONNECTIONS && pool != null && pool.getTotalConnections() > 0) {
+      return; // the server is full but our connections work; HikariCP backs off
+    }
+    markDown(error);
+  }
+
+  /** True when the database is (now) known down; probes at most once at a time, bounded by the connect timeout. */
+  private boolean confirmDown(Throwable cause) {
+    if (down.get() != null) {
+      return true;
+    }
+    CompletableFuture<Boolean> mine = new CompletableFuture<>();
+    CompletableFuture<Boolean> running = probeInFlight.compareAndExchange(null, mine);
+    if (running != null) {
+      return running.join();
+    }
+    try {
+      SQLException failure = probeConnect();
+      boolean isDown = failure != null;
+      if (isDown) {
+        cause.addSuppressed(failure);
+        markDown(failure);
+      }
+      mine.complete(isDown && down.get() != null);
+      return isDown && down.get() != null;
+    } finally {
+      mine.complete(false);
+      probeInFlight.set(null);
+    }
+  }
+
+  /** One physical connect + validation, bounded by the driver timeouts; null on success. */
+  private SQLException probeConnect() {
+    try (Connection c = dataSource.connectUnobserved()) {
+      if (!c.isValid((int) seconds(config.validationTimeout()))) {
+        return new SQLException("connection not valid", "08006");
+      }
+      return null;
+    } catch (SQLException e) {
+      return e;
+    } catch (RuntimeException e) {
+      return new SQLException(Secrets.describe(e), "08006", e);
+    }
+  }
+
+  private void markDown(Throwable cause) {
+    if (closed.get()) {
+      return;
+    }
+    SqlErrorKind kind = SqlErrorKind.of(cause);
+    if (!kind.unavailable()) {
+      kind = SqlErrorKind.CONNECTION;
+    }
+    if (kind == SqlErrorKind.TOO_MANY_CONNECTIONS && pool != null && pool.getTotalConnections() > 0) {
+      return;
+    }
+    String sqlState = SqlErrorKind.sqlStateOf(cause);
+    DatabaseUnavailableException current = down.get();
+    if (current != null && current.kind() == kind) {
+      return;
+    }
+    DatabaseUnavailableException e = new DatabaseUnavailableException(name, reason(kind, sqlState), kind, sqlState,
+        cause, config.recoveryProbeInterval(), false);
+    if (current == null) {
+      if (down.compareAndSet(null, e)) {
+        downSinceNanos = System.nanoTime();
+        state.transitionTo(ConnectionState.FAILED);
+        LOG.warn("database '{}' is down ({}); failing calls fast and probing every {}", name,
+            e.getMessage(), DatabaseConfig.fmtDuration(config.recoveryProbeInterval()));
+        reportHealth(false, e);
+        startProbing();
+      }
+    } else {
+      down.compareAndSet(current, e); // a different reason now (e.g. refused → auth failure)
+    }
+  }
+
+  private String reason(SqlErrorKind kind, String sqlState) {
+    String user = config.username() == null ? "" : " for user '" + config.username() + "'";
+    switch (kind) {
+      case AUTHENTICATION:
+        return "authentication failed" + user + " (SQLState " + sqlState
+            + "): check DATABASE_USERNAME / DATABASE_PASSWORD; not retried until a probe succeeds";
+      case TOO_MANY_CONNECTIONS:
+        return "the server has no free connection slot (SQLState 53300); backing off";
+      case SHUTDOWN:
+        return "the server is shutting down or not accepting connections (SQLState " + sqlState + ")";
+      default:
+        return "database is down (connect failed or connection lost" + (sqlState == null ? "" : ", SQLState " + sqlState) + ")";
+    }
+  }
+
+  private void startProbing() {
+    if (closed.get() || !probing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      background.schedule(this::probeLoop, 0, TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      probing.set(false);
+    }
+  }
+
+  private void probeLoop() {
+    if (closed.get()) {
+      probing.set(false);
+      return;
+    }
+    SQLException failure = probeConnect();
+    if (failure == null) {
+      probing.set(false);
+      markUp();
+      return;
+    }
+    if (down.get() != null) {
+      markDown(failure); // may update the reason
+    }
+    try {
+      background.schedule(this::probeLoop, config.recoveryProbeInterval().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      probing.set(false);
+    }
+  }
+
+  private void markUp() {
+    if (closed.get()) {
+      return;
+    }
+    DatabaseUnavailableException was = down.get();
+    if (was != null) {
+      replacePool();
+    }
+    guard.circuitBreaker().reset();
+    if (was != null && down.compareAndSet(was, null)) {
+      recoveries.increment();
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - downSinceNanos);
+      LOG.info("database '{}' is back after {} ms; new pool, calls flow again", name, ms);
+      reportHealth(true, null);
+    }
+    state.transitionTo(ConnectionState.CONNECTED);
+    if (journal != null && journal.size() > 0) {
+      scheduleReplay();
+    }
+  }
+
+  /** A fresh pool in place of the old one, whose connections died with the server. */
+  private void replacePool() {
+    poolLock.lock();
+    try {
+      if (closed.get()) {
+        return;
+      }
+      HikariPool old = pool;
+      pool = newPool();
+      background.execute(() -> shutdownPool(old));
+    } finally {
+      poolLock.unlock();
+    }
+  }
+
+  private static void shutdownPool(HikariPool p) {
+    try {
+      p.shutdown();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.debug("pool shutdown failed", e);
+    }
+  }
+
+  private void reportHealth(boolean up, Throwable error) {
+    ConnectionHealthManager h = healthManager;
+    if (h == null) {
+      return;
+    }
+    try {
+      if (up) {
+        h.reportSuccess(name, Duration.ZERO);
+      } else {
+        h.reportFailure(name, error);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("health report failed", e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------- replay
+
+  private void scheduleReplay() {
+    if (journal == null || closed.get() || !replayScheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      background.execute(this::replay);
+    } catch (RuntimeException e) {
+      replayScheduled.set(false);
+    }
+  }
+
+  private void replay() {
+    boolean retryLater = false;
+    try {
+      for (;;) {
+        if (closed.get() || down.get() != null) {
+          return;
+        }
+        WriteJournal.Entry e = journal.read(replayOffset);
+        if (e == null) {
+          if (journal.clearIfReplayed(replayOffset)) {
+            replayOffset = 0;
+            return;
+          }
+          continue;
+        }
+        try {
+          applyWithLedger(e.command());
+          replayedCount.increment();
+        } catch (ServiceUnavailableException | TransactionOutcomeUnknownException ex) {
+          retryLater = true; // stays in the journal; the ledger makes the retry safe
+          return;
+        } catch (RuntimeException ex) {
+          droppedCount.increment();
+          LOG.error("database '{}': journaled command {} was rejected by the database and is dropped: {}",
+              name, e.command(), Secrets.describe(ex.getCause() != null ? ex.getCause() : ex));
+        }
+        replayOffset = e.next();
+      }
+    } catch (IOException ex) {
+      LOG.error("database '{}': cannot read write journal {}: {}", name, journal.path(), Secrets.describe(ex));
+      retryLater = true;
+    } finally {
+      replayScheduled.set(false);
+      if (!closed.get()) {
+        if (retryLater && down.get() == null) {
+          try {
+            background.schedule(this::scheduleReplay, config.recoveryProbeInterval().toMillis(), TimeUnit.MILLISECONDS);
+          } catch (RuntimeException ignored) {
+            // closing
+          }
+        } else if (!retryLater && journal.size() > replayOffset && down.get() == null) {
+          scheduleReplay();
+        }
+      }
+    }
+  }
+
+  // ----------------------------------------------------------------------------- observability
+
+  /** Connection pool counts from HikariCP's pool MXBean. */
+  public PoolStats poolStats() {
+    HikariPool p = pool;
+    return new PoolStats(p.getActiveConnections(), p.getIdleConnections(), p.getTotalConnections(),
+        p.getThreadsAwaitingConnection());
+  }
+
+  /** Call metrics (attempts, failures, retries, rejections, last error). */
+  public ConnectionMetrics metrics() {
+    return guard.metrics();
+  }
+
+  /**
+   * Everything measurable in one map: the call metrics, the pool counts, whether the database is
+   * known down, calls rejected while down, journal size and counts.
+   */
+  public Map<String, Object> metricsSnapshot() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    ConnectionMetrics.Snapshot s = guard.metrics().snapshot();
+    m.put("totalCalls", s.totalConnections());
+    m.put("successfulCalls", s.successfulConnections());
+    m.put("failedCalls", s.failedConnections());
+    m.put("retries", s.totalRetries());
+    m.putAll(poolDetails());
+    m.put("knownDown", down.get() != null);
+    m.put("rejectedWhileDown", rejectedWhileDown.sum());
+    m.put("recoveries", recoveries.sum());
+    m.put("breaker", guard.circuitBreaker().state().name());
+    if (journal != null) {
+      m.put("journalBytes", journal.size());
+      m.put("journaled", journaledCount.sum());
+      m.put("replayed", replayedCount.sum());
+      m.put("dropped", droppedCount.sum());
+    }
+    return m;
+  }
+
+  private Map<String, Object> poolDetails() {
+    PoolStats p = poolStats();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("poolActive", p.active());
+    m.put("poolIdle", p.idle());
+    m.put("poolTotal", p.total());
+    m.put("poolPending", p.pending());
+    return m;
+  }
+
+  /**
+   * The health check: {@code Connection.isValid(validationTimeout)} on a pooled connection. DOWN
+   * (with the reason) while the database is known down. Details: pool counts and the sanitized URL.
+   */
+  public CheckResult healthCheck() {
+    Map<String, Object> details = new LinkedHashMap<>(poolDetails());
+    details.put("url", config.sanitizedUrl());
+    DatabaseUnavailableException d = down.get();
+    if (d != null) {
+      return new CheckResult(CheckResult.Outcome.DOWN, null, d.getMessage(), details);
+    }
+    long t0 = System.nanoTime();
+    try (Connection c = borrowForCheck()) {
+      boolean valid = c.isValid((int) seconds(config.validationTimeout()));
+      Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+      details.put("latencyMs", latency.toMillis());
+      if (!valid) {
+        confirmDown(new SQLException("connection not valid", "08006"));
+        return new CheckResult(CheckResult.Outcome.DOWN, latency, "connection not valid within "
+            + DatabaseConfig.fmtDuration(config.validationTimeout()), details);
+      }
+      return new CheckResult(CheckResult.Outcome.UP, latency, null, details);
+    } catch (SQLException | RuntimeException e) {
+      if (e instanceof SQLException) {
+        unavailableIfDown((SQLException) e);
+      }
+      DatabaseUnavailableException now = down.get();
+      return new CheckResult(CheckResult.Outcome.DOWN, null,
+          now != null ? now.getMessage() : Secrets.describe(e), details);
+    }
+  }
+
+  private Connection borrowForCheck() throws SQLException {
+    return pool.getConnection(Math.max(250, config.validationTimeout().toMillis()));
+  }
+
+  /**
+   * Registers {@link #healthCheck()} with {@code health} as {@link ServiceType#DATABASE} under this
+   * manager's name, with {@code features}; outages and recoveries found by calls are reported to it
+   * at once.
+   */
+  public void registerHealth(ConnectionHealthManager health, Set<String> features) {
+    health.register(name, ServiceType.DATABASE, this::healthCheck, features);
+    this.healthManager = health;
+  }
+
+  /** Connection state (CONNECTING, CONNECTED, FAILED while down, CLOSED). */
+  public ConnectionState state() {
+    return state.current();
+  }
+
+  /** Listens to state changes (on Lifeline's event threads, each transition once). */
+  public void addStateListener(ConnectionStateListener listener) {
+    state.addStateListener(listener);
+  }
+
+  /** True while the database is known down (calls fail fast). */
+  public boolean isKnownDown() {
+    return down.get() != null;
+  }
+
+  /** The guard (retry, breaker, budget) in front of every call. */
+  public Guard guard() {
+    return guard;
+  }
+
+  public DatabaseConfig config() {
+    return config;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Bytes in the write journal not yet replayed (0 without a journal). */
+  public long journalBytes() {
+    return journal == null ? 0 : journal.size();
+  }
+
+  /** True when async calls run on virtual threads. */
+  public boolean asyncOnVirtualThreads() {
+    return async.virtualThreads();
+  }
+
+  /** Closes the pool, the journal and the background threads. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    ConnectionHealthManager h = healthManager;
+    if (h != null) {
+      try {
+        h.unregister(name);
+      } catch (RuntimeException e) {
+        LOG.debug("unregister failed", e);
+      }
+    }
+    background.shutdownNow();
+    async.close();
+    poolLock.lock();
+    try {
+      shutdownPool(pool);
+    } finally {
+      poolLock.unlock();
+    }
+    if (journal != null) {
+      try {
+        background.awaitTermination(5, TimeUnit.SECONDS);
+        journal.close();
+      } catch (IOException | InterruptedException e) {
+        LOG.debug("journal close failed", e);
+      }
+    }
+    state.transitionTo(ConnectionState.CLOSED);
+  }
+
+  @Override
+  public String toString() {
+    return "DatabaseConnectionManager[" + name + ", " + config.sanitizedUrl() + ", "
+        + (down.get() != null ? "DOWN" : state.current()) + "]";
+  }
+
+  // ------------------------------------------------------------------------------------- global
+
+  private static final AtomicReference<DatabaseConnectionManager> GLOBAL = new AtomicReference<>();
+  private static volatile Lifeline.Registration globalRegistration;
+
+  /** The process-wide manager, created from {@code DATABASE_*} env on first use. */
+  public static DatabaseConnectionManager global() {
+    DatabaseConnectionManager m = GLOBAL.get();
+    return m != null ? m : initializeGlobal(DatabaseConfig.fromEnv());
+  }
+
+  /**
+   * Creates the process-wide manager from {@code config} if there is none (returns the existing one
+   * otherwise), registers it with {@link Lifeline#closeAll()} and its health check with {@link
+   * ConnectionHealthManager#global()} (feature {@code "database"}).
+   */
+  public static DatabaseConnectionManager initializeGlobal(DatabaseConfig config) {
+    for (;;) {
+      DatabaseConnectionManager m = GLOBAL.get();
+      if (m != null) {
+        return m;
+      }
+      DatabaseConnectionManager created = create(config);
+      if (GLOBAL.compareAndSet(null, created)) {
+        created.registerHealth(ConnectionHealthManager.global(), Set.of("database"));
+        globalRegistration = Lifeline.register(config.name(), DatabaseConnectionManager::shutdownGlobal);
+        return created;
+      }
+      created.close();
+    }
+  }
+
+  /** Closes the process-wide manager, if any (idempotent). */
+  public static void shutdownGlobal() {
+    DatabaseConnectionManager m = GLOBAL.getAndSet(null);
+    if (m != null) {
+      Lifeline.Registration r = globalRegistration;
+      if (r != null) {
+        r.unregister();
+      }
+      m.close();
+    }
+  }
+}
