@@ -642,8 +642,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       return;
     }
     DatabaseUnavailableException was = down.get();
-    if (was != null) {
-      replacePool();
+    if (was != null && (was.kind() == SqlErrorKind.CONNECTION || was.kind() == SqlErrorKind.SHUTDOWN)) {
+      replacePool(); // the server went away: every pooled connection is dead
     }
     guard.circuitBreaker().reset();
     if (was != null && down.compareAndSet(was, null)) {
@@ -832,7 +832,11 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       return new CheckResult(CheckResult.Outcome.UP, latency, null, details);
     } catch (SQLException | RuntimeException e) {
       if (e instanceof SQLException) {
-        unavailableIfDown((SQLException) e);
+        try {
+          unavailableIfDown((SQLException) e);
+        } catch (DatabaseUnavailableException ignored) {
+          // reported below
+        }
       }
       DatabaseUnavailableException now = down.get();
       return new CheckResult(CheckResult.Outcome.DOWN, null,
