@@ -118,6 +118,21 @@ class DatabaseConnectionManagerTest {
   }
 
   @Test
+  void exhaustedPoolTimesOutWithCountsAndDoesNotTripTheBreaker() {
+    try (DatabaseConnectionManager one = DatabaseConnectionManager.create(TestDb.config(PG.jdbcUrl()).name("one")
+        .poolSize(1).maxOverflow(0).poolTimeout(Duration.ofMillis(500)).build());
+         Session held = one.session()) {
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> one.query("SELECT 1")).isInstanceOf(io.lifeline.core.PoolTimeoutException.class)
+          .hasMessageContaining("total=1, active=1, idle=0");
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(ms).isBetween(450L, 3_000L);
+      assertThat(one.guard().circuitBreaker().consecutiveFailures()).isZero();
+      assertThat(one.isKnownDown()).isFalse();
+    }
+  }
+
+  @Test
   void callerSqlErrorsAreNotRetriedAndDoNotTripTheBreaker() {
     AtomicInteger runs = new AtomicInteger();
     assertThatThrownBy(() -> db.inTransaction(tx -> {

@@ -167,6 +167,9 @@ class DatabaseFaultTest {
         assertThat(catchThrowable(() -> db.query("SELECT 1"))).isInstanceOf(DatabaseUnavailableException.class);
       }
       assertThat(Duration.ofNanos(System.nanoTime() - t1).toMillis() / 100.0).as("ms per rejected call").isLessThan(10);
+      var async = db.queryAsync("SELECT 1", rs -> rs.getInt(1));
+      assertThat(async).isCompletedExceptionally();
+      assertThat(catchThrowable(async::join)).hasCauseInstanceOf(DatabaseUnavailableException.class);
       PG.restart();
       await().atMost(Duration.ofSeconds(6)).ignoreExceptions().until(() -> db.query("SELECT 1") == 1);
     }
