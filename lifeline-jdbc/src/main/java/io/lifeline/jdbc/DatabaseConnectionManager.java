@@ -87,6 +87,7 @@ import org.slf4j.LoggerFactory;
 public final class DatabaseConnectionManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseConnectionManager.class);
   private static final long SLICE_MS = 100;
+  private static final java.util.concurrent.ThreadFactory POOL_CLOSER = LifelineThreads.factory("lifeline-db-pool-closer-");
   /** The ledger of applied journal commands. */
   public static final String LEDGER_TABLE = "lifeline_journal_applied";
 
@@ -667,7 +668,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       }
       HikariPool old = pool;
       pool = newPool();
-      background.execute(() -> shutdownPool(old));
+      // HikariCP's shutdown waits for borrowed connections (up to 10 s): not on the probe/replay thread
+      POOL_CLOSER.newThread(() -> shutdownPool(old)).start();
     } finally {
       poolLock.unlock();
     }
