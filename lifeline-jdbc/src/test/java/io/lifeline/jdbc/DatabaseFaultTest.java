@@ -203,6 +203,27 @@ class DatabaseFaultTest {
   }
 
   @Test
+  void blackHoledConnectIsBoundedByTheDriverTimeouts() throws Exception {
+    try (io.lifeline.testkit.FaultProxy hole = io.lifeline.testkit.FaultProxy.start("127.0.0.1", PG.port())) {
+      hole.blackHole(); // TCP connects succeed, the startup handshake is never answered
+      try (DatabaseConnectionManager db = manager("hungconnect",
+          "jdbc:postgresql://127.0.0.1:" + hole.port() + "/postgres")) {
+        long t0 = System.nanoTime();
+        Throwable first = catchThrowable(() -> db.query("SELECT 1"));
+        long firstMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(first).isInstanceOf(DatabaseUnavailableException.class);
+        // loginTimeout / socketTimeout are 2 s in TestDb; pool timeout (5 s) never reached
+        assertThat(firstMs).isBetween(500L, 4_500L);
+        long t1 = System.nanoTime();
+        assertThat(catchThrowable(() -> db.query("SELECT 1"))).isInstanceOf(DatabaseUnavailableException.class);
+        assertThat((System.nanoTime() - t1) / 1_000_000).isLessThan(250);
+        hole.passThrough();
+        await().atMost(Duration.ofSeconds(6)).ignoreExceptions().until(() -> db.query("SELECT 1") == 1);
+      }
+    }
+  }
+
+  @Test
   void latencyMakesHealthDegradedAndWrongPasswordMakesItUnavailable() throws Exception {
     PG.createUser("faulty", "right-pw");
     try (ConnectionHealthManager health = ConnectionHealthManager.builder()
