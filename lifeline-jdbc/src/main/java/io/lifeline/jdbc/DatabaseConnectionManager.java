@@ -168,8 +168,19 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     }
   }
 
-  /** A manager for {@code config}. Does not connect yet: the pool fills in the background. */
+  /**
+   * A manager for {@code config}. Does not connect yet: the pool fills in the background, so an
+   * application starts even while its database is down.
+   *
+   * @throws io.lifeline.core.ConfigurationException when no JDBC driver on the class path accepts the URL
+   */
   public static DatabaseConnectionManager create(DatabaseConfig config) {
+    try {
+      java.sql.DriverManager.getDriver(config.url());
+    } catch (SQLException e) {
+      throw new io.lifeline.core.ConfigurationException("url", config.url(),
+          "no JDBC driver on the class path accepts this URL (add the driver, e.g. org.postgresql:postgresql)", e);
+    }
     return new DatabaseConnectionManager(config);
   }
 

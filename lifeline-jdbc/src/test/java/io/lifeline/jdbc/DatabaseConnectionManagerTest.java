@@ -156,6 +156,14 @@ class DatabaseConnectionManagerTest {
   }
 
   @Test
+  void urlWithoutADriverFailsAtCreateNamingTheKey() {
+    assertThatThrownBy(() -> DatabaseConnectionManager.create(
+        TestDb.config("jdbc:nosuchdb://h/db?password=hunter2").build()))
+        .isInstanceOf(io.lifeline.core.ConfigurationException.class)
+        .hasMessageStartingWith("url=").hasMessageContaining("no JDBC driver").hasMessageNotContaining("hunter2");
+  }
+
+  @Test
   void closeIsIdempotentAndCallsAfterCloseFailClearly() {
     DatabaseConnectionManager m = DatabaseConnectionManager.create(TestDb.config(PG.jdbcUrl()).name("closing").build());
     assertThat(m.query("SELECT 1")).isEqualTo(1);
