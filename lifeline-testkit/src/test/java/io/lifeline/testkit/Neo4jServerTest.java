@@ -21,7 +21,9 @@ class Neo4jServerTest {
 
   private static Config fast() {
     return Config.builder().withConnectionTimeout(2, TimeUnit.SECONDS)
-        .withConnectionAcquisitionTimeout(3, TimeUnit.SECONDS).withoutEncryption().build();
+        .withConnectionAcquisitionTimeout(3, TimeUnit.SECONDS)
+        .withMaxTransactionRetryTime(0, TimeUnit.SECONDS) // else the driver retries for 30 s while down
+        .withoutEncryption().build();
   }
 
   @Test
