@@ -192,7 +192,7 @@ public final class Neo4jConnectionManager implements AutoCloseable {
   }
 
   /** Adds a listener of (previous, current) state. */
-  public void addStateListener(ConnectionStateListener listener) {
+  public void addStateChangeListener(ConnectionStateListener listener) {
     state.addStateListener(listener);
   }
 
@@ -482,6 +482,11 @@ public final class Neo4jConnectionManager implements AutoCloseable {
   @FunctionalInterface
   interface AsyncWork<T> {
     CompletionStage<T> run(AsyncTransaction tx);
+  }
+
+  /** A new async session in WRITE mode (for tests of the async transaction path). */
+  AsyncSession newWriteAsyncSession() {
+    return driver.session(AsyncSession.class, writeSession);
   }
 
   @SuppressWarnings("unchecked")
