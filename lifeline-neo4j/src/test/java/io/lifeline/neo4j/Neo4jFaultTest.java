@@ -44,9 +44,13 @@ class Neo4jFaultTest {
   }
 
   private static ConnectionHealthManager health() {
+    return health(Duration.ofSeconds(1));
+  }
+
+  private static ConnectionHealthManager health(Duration checkTimeout) {
     return ConnectionHealthManager.builder()
         .checkInterval(Duration.ofMillis(100))
-        .checkTimeout(Duration.ofSeconds(1))
+        .checkTimeout(checkTimeout)
         .latencyThreshold(Duration.ofMillis(250))
         .unavailableThreshold(2)
         .recoveryThreshold(2)
@@ -130,7 +134,8 @@ class Neo4jFaultTest {
 
   @Test
   void latencyMakesItDegradedButUsable() {
-    try (ConnectionHealthManager health = health();
+    // slow, not down: the check timeout is far above the slowed round trips, also on a loaded machine
+    try (ConnectionHealthManager health = health(Duration.ofSeconds(8));
          Neo4jConnectionManager m = new Neo4jConnectionManager(faultConfig().queryTimeout(Duration.ofSeconds(10)).build())) {
       List<String> statuses = new CopyOnWriteArrayList<>();
       health.addStatusListener((s, from, to, st) -> statuses.add(from + ">" + to));
