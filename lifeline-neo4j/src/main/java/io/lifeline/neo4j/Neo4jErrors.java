@@ -26,6 +26,9 @@ import org.neo4j.driver.exceptions.TransientException;
  *   <tr><td>{@code TransientException} with code {@code Neo.TransientError.Transaction.Terminated} or
  *       {@code LockClientStopped}</td><td>CALLER_ERROR</td><td>someone terminated the transaction on
  *       purpose; retrying would undo their decision, and the server is fine</td></tr>
+ *   <tr><td>the driver's pool refused (pending-acquisition queue full, acquisition timeout; see
+ *       {@link #isLocalPoolSaturation})</td><td>CALLER_ERROR</td><td>this process is saturated, not
+ *       Neo4j: no retry, no breaker</td></tr>
  *   <tr><td>{@code AuthorizationExpiredException}</td><td>RETRIABLE</td><td>the driver re-authenticates
  *       on a new connection</td></tr>
  *   <tr><td>other {@code SecurityException}s (authentication, authorization, token expired)</td>
@@ -62,7 +65,7 @@ public final class Neo4jErrors {
     }
     if (t instanceof Neo4jException) {
       Neo4jException e = (Neo4jException) t;
-      if (isTerminatedByUser(e)) {
+      if (isTerminatedByUser(e) || isLocalPoolSaturation(e)) {
         return ErrorClass.CALLER_ERROR;
       }
       if (e instanceof AuthorizationExpiredException) {
@@ -84,6 +87,21 @@ public final class Neo4jErrors {
       return ErrorClass.RETRIABLE;
     }
     return ErrorClassifier.defaults().classify(t);
+  }
+
+  /**
+   * True when the driver's own connection pool refused the call: its pending-acquisition queue (100
+   * waiters) is full, or no connection became free within {@code connectionAcquisitionTimeout}.
+   * That is this process's saturation, not Neo4j's failure: retrying would add load, and the
+   * breaker must not open on it.
+   */
+  public static boolean isLocalPoolSaturation(Neo4jException e) {
+    String m = e.getMessage();
+    if (m == null) {
+      return false;
+    }
+    return (e instanceof TransientException && m.contains("pending acquisition queue is full"))
+        || (e instanceof ClientException && m.startsWith("Unable to acquire connection from the pool"));
   }
 
   /**

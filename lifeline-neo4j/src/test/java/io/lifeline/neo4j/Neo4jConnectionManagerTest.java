@@ -291,4 +291,83 @@ class Neo4jConnectionManagerTest {
       assertThat(s.lastError()).contains("ServiceUnavailableException");
     }
   }
+
+  @Test
+  void thePoolBoundHoldsUnderConcurrency() throws Exception {
+    try (var m = new Neo4jConnectionManager(config(NEO4J.proxyUri()).maxConnectionPoolSize(2).build())) {
+      m.executeQuery("RETURN 1");
+      NEO4J.proxy().latency(Duration.ofMillis(30)); // keep each call busy for a while
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+      AtomicInteger maxOpen = new AtomicInteger();
+      try {
+        List<java.util.concurrent.Future<List<Map<String, Object>>>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          calls.add(pool.submit(() -> m.executeQuery("RETURN 1 AS one")));
+        }
+        while (!calls.stream().allMatch(java.util.concurrent.Future::isDone)) {
+          maxOpen.accumulateAndGet(NEO4J.proxy().openConnections(), Math::max);
+          Thread.onSpinWait();
+        }
+        for (var c : calls) {
+          assertThat(c.get()).containsExactly(Map.of("one", 1L));
+        }
+      } finally {
+        pool.shutdown();
+      }
+      assertThat(maxOpen.get()).isBetween(1, 2);
+    }
+  }
+
+  @Test
+  void asyncCallsDoNotHoldAThreadEach() {
+    try (var m = new Neo4jConnectionManager(config(NEO4J.proxyUri()).maxConnectionPoolSize(100).build())) {
+      m.executeQueryAsync("RETURN 1").join();
+      NEO4J.proxy().latency(Duration.ofMillis(100));
+      int threadsBefore = clientThreads();
+      List<CompletableFuture<List<Map<String, Object>>>> inFlight = new java.util.ArrayList<>();
+      for (int i = 0; i < 180; i++) { // 100 on connections, 80 waiting for one (the driver queues up to 100)
+        inFlight.add(m.executeQueryAsync("RETURN $i AS i", Map.of("i", i)));
+      }
+      int threadsDuring = clientThreads();
+      CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0])).join();
+      assertThat(inFlight.get(179).join()).containsExactly(Map.of("i", 179L));
+      // 180 calls in flight, not 180 threads (the driver's event loop threads may start lazily)
+      assertThat(threadsDuring - threadsBefore).isLessThan(20);
+    }
+  }
+
+  /** Live threads of this JVM except the in-process server's and the fault proxy's (2 per connection). */
+  private static int clientThreads() {
+    return (int) Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> !t.getName().startsWith(io.lifeline.testkit.FaultProxy.THREAD_NAME_PREFIX))
+        .filter(t -> !t.getName().startsWith("neo4j."))
+        .count();
+  }
+
+  @Test
+  void theDriversBoundedAcquisitionQueueRejectsWithoutTrippingTheBreaker() {
+    try (var m = new Neo4jConnectionManager(config(NEO4J.proxyUri()).maxConnectionPoolSize(1)
+        .connectionAcquisitionTimeout(Duration.ofSeconds(2)).queryTimeout(Duration.ofSeconds(30)).build())) {
+      m.executeQuery("RETURN 1");
+      NEO4J.proxy().latency(Duration.ofMillis(20));
+      List<CompletableFuture<List<Map<String, Object>>>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        calls.add(m.executeQueryAsync("RETURN 1"));
+      }
+      long queueFull = calls.stream().filter(f -> {
+        try {
+          f.join();
+          return false;
+        } catch (java.util.concurrent.CompletionException e) {
+          // this process is saturated (queue full, or no connection within the acquisition timeout)
+          assertThat(e.getCause()).isInstanceOfSatisfying(org.neo4j.driver.exceptions.Neo4jException.class,
+              n -> assertThat(Neo4jErrors.isLocalPoolSaturation(n)).isTrue());
+          return e.getCause() instanceof TransientException;
+        }
+      }).count();
+      assertThat(queueFull).isBetween(1L, 150L - 101); // 1 running + 100 queued at most
+      assertThat(m.guard().circuitBreaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(m.metrics().totalRetries()).isZero();
+    }
+  }
 }

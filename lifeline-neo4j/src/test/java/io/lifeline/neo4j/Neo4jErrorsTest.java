@@ -51,6 +51,15 @@ class Neo4jErrorsTest {
   }
 
   @Test
+  void theDriversOwnPoolSaturationIsNotNeo4jsFailure() {
+    assertThat(Neo4jErrors.classify(new TransientException(null, "Connection pool pending acquisition queue is full.")))
+        .isEqualTo(ErrorClass.CALLER_ERROR);
+    assertThat(Neo4jErrors.classify(new ClientException(
+        "Unable to acquire connection from the pool within configured maximum time of 60000ms")))
+        .isEqualTo(ErrorClass.CALLER_ERROR);
+  }
+
+  @Test
   void serverFailuresAndDecidedOutcomesAreNotRetried() {
     assertThat(Neo4jErrors.classify(new DatabaseException("Neo.DatabaseError.General.UnknownError", "x")))
         .isEqualTo(ErrorClass.FAILURE);
