@@ -91,6 +91,7 @@ public record Neo4jConfig(
         connectionAcquisitionTimeout, connectionTimeout, livenessCheckTimeout, queryTimeout, retry);
   }
 
+  /** A builder with every default (see the table). */
   public static Builder builder() {
     return new Builder();
   }
@@ -241,12 +242,14 @@ public record Neo4jConfig(
       return this;
     }
 
+    /** Bolt URI, e.g. {@code bolt://localhost:7687} or {@code neo4j+s://host} (no credentials in it). */
     public Builder uri(String uri) {
       this.uri = uri;
       sourceKeys.remove("uri");
       return this;
     }
 
+    /** User for basic authentication (used only with a password). */
     public Builder user(String user) {
       this.user = user;
       sourceKeys.remove("user");
@@ -265,42 +268,49 @@ public record Neo4jConfig(
       return this;
     }
 
+    /** Connections older than this are closed instead of reused (default 3600 s). */
     public Builder maxConnectionLifetime(Duration d) {
       this.maxConnectionLifetime = d;
       sourceKeys.remove("maxConnectionLifetime");
       return this;
     }
 
+    /** Connections the driver keeps at most (default 50; 1–10000). */
     public Builder maxConnectionPoolSize(int size) {
       this.maxConnectionPoolSize = size;
       sourceKeys.remove("maxConnectionPoolSize");
       return this;
     }
 
+    /** How long a call waits for a free pooled connection (default 60 s). */
     public Builder connectionAcquisitionTimeout(Duration d) {
       this.connectionAcquisitionTimeout = d;
       sourceKeys.remove("connectionAcquisitionTimeout");
       return this;
     }
 
+    /** Bound on opening a connection: TCP connect and Bolt handshake (default 30 s). */
     public Builder connectionTimeout(Duration d) {
       this.connectionTimeout = d;
       sourceKeys.remove("connectionTimeout");
       return this;
     }
 
+    /** Connections idle longer are tested before use (default 60 s; 0 = always). */
     public Builder livenessCheckTimeout(Duration d) {
       this.livenessCheckTimeout = d;
       sourceKeys.remove("livenessCheckTimeout");
       return this;
     }
 
+    /** Client-side bound on each attempt of a call (default 60 s). */
     public Builder queryTimeout(Duration d) {
       this.queryTimeout = d;
       sourceKeys.remove("queryTimeout");
       return this;
     }
 
+    /** Retry, backoff, breaker and budget settings (default {@link Neo4jConfig#DEFAULT_RETRY}). */
     public Builder retry(RetryConfig retry) {
       this.retry = Objects.requireNonNull(retry, "retry");
       return this;
