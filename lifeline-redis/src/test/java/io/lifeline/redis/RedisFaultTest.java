@@ -116,6 +116,27 @@ class RedisFaultTest {
   }
 
   @Test
+  void asyncCallsFallBackWithoutErrorsWithinTheBound() throws Exception {
+    try (RedisServerExtension redis = RedisServerExtension.builder().withProxy().build().start();
+        RedisConnectionManager m = RedisConnectionManager.create(config(redis.proxyUrl()).build())) {
+      RedisAsyncOperations a = m.async();
+      a.set("as:k", "v1").get(2, java.util.concurrent.TimeUnit.SECONDS);
+      redis.proxy().blackHole();
+      long t0 = System.nanoTime();
+      a.set("as:k", "v2").get(CALL_BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      assertThat(millisSince(t0)).isLessThan(CALL_BOUND.toMillis());
+      assertThat(m.isUsingFallback()).isTrue();
+      assertThat(a.get("as:k").get(1, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("v2");
+      assertThat(a.hset("as:h", "f", "v").get(1, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(a.ttl("as:k").get(1, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(-1L);
+      redis.proxy().passThrough();
+      awaitOnline(m);
+      assertThat(a.get("as:k").get(2, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+      assertThat(a.exists("as:h").get(2, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+    }
+  }
+
+  @Test
   void addedLatencyDegradesHealthWithoutFallingBack() throws Exception {
     ConnectionHealthManager health = ConnectionHealthManager.builder()
         .latencyThreshold(Duration.ofMillis(100)).checkTimeout(Duration.ofSeconds(5)).build();
