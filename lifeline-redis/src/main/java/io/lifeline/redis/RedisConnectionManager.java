@@ -154,7 +154,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
         Math.max(1, config.reconnectMaxDelay().toMillis()), TimeUnit.MILLISECONDS);
     this.resources = DefaultClientResources.builder()
         .ioThreadPoolSize(2)
-        .computationThreadPoolSize(1)
+        .computationThreadPoolSize(2)
         .reconnectDelay(reconnectDelay)
         .commandLatencyPublisherOptions(DefaultEventPublisherOptions.disabled())
         .build();
@@ -297,7 +297,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   @Override
   public String get(String key) {
-    return execute(Op.GET, key, c -> c.get(key), f -> f.get(key));
+    return execute(Op.GET, key, () -> conn.sync.get(key), FallbackCache::get);
   }
 
   @Override
@@ -308,8 +308,8 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       return;
     }
     Objects.requireNonNull(value, "value");
-    execute(Op.SET, key, c -> c.set(key, value), f -> {
-      f.set(key, value);
+    execute(Op.SET, key, () -> conn.sync.set(key, value), (f, k) -> {
+      f.set(k, value);
       return "OK";
     });
   }
@@ -319,56 +319,56 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     Objects.requireNonNull(value, "value");
     FallbackCache.requireTtl(ttl);
     SetArgs args = SetArgs.Builder.px(ttl.toMillis());
-    execute(Op.SET, key, c -> c.set(key, value, args), f -> {
-      f.set(key, value, ttl);
+    execute(Op.SET, key, () -> conn.sync.set(key, value, args), (f, k) -> {
+      f.set(k, value, ttl);
       return "OK";
     });
   }
 
   @Override
   public boolean delete(String key) {
-    return execute(Op.DELETE, key, c -> c.del(key) > 0, f -> f.delete(key));
+    return execute(Op.DELETE, key, () -> conn.sync.del(key) > 0, FallbackCache::delete);
   }
 
   @Override
   public boolean exists(String key) {
-    return execute(Op.EXISTS, key, c -> c.exists(key) > 0, f -> f.exists(key));
+    return execute(Op.EXISTS, key, () -> conn.sync.exists(key) > 0, FallbackCache::exists);
   }
 
   @Override
   public boolean expire(String key, Duration ttl) {
     Objects.requireNonNull(ttl, "ttl");
     long ms = ttl.toMillis();
-    return execute(Op.EXPIRE, key, c -> c.pexpire(key, ms), f -> f.expire(key, ttl));
+    return execute(Op.EXPIRE, key, () -> conn.sync.pexpire(key, ms), (f, k) -> f.expire(k, ttl));
   }
 
   @Override
   public long ttl(String key) {
-    return execute(Op.TTL, key, c -> c.ttl(key), f -> f.ttl(key));
+    return execute(Op.TTL, key, () -> conn.sync.ttl(key), FallbackCache::ttl);
   }
 
   @Override
   public String hget(String key, String field) {
     Objects.requireNonNull(field, "field");
-    return execute(Op.HGET, key, c -> c.hget(key, field), f -> f.hget(key, field));
+    return execute(Op.HGET, key, () -> conn.sync.hget(key, field), (f, k) -> f.hget(k, field));
   }
 
   @Override
   public boolean hset(String key, String field, String value) {
     Objects.requireNonNull(field, "field");
     Objects.requireNonNull(value, "value");
-    return execute(Op.HSET, key, c -> c.hset(key, field, value), f -> f.hset(key, field, value));
+    return execute(Op.HSET, key, () -> conn.sync.hset(key, field, value), (f, k) -> f.hset(k, field, value));
   }
 
   @Override
   public Map<String, String> hgetAll(String key) {
-    return execute(Op.HGETALL, key, c -> c.hgetall(key), f -> f.hgetAll(key));
+    return execute(Op.HGETALL, key, () -> conn.sync.hgetall(key), FallbackCache::hgetAll);
   }
 
   @Override
   public long hdel(String key, String... fields) {
     checkFields(fields);
-    return execute(Op.HDEL, key, c -> c.hdel(key, fields), f -> f.hdel(key, fields));
+    return execute(Op.HDEL, key, () -> conn.sync.hdel(key, fields), (f, k) -> f.hdel(k, fields));
   }
 
   private static void checkFields(String[] fields) {
@@ -381,32 +381,33 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     }
   }
 
-  @FunctionalInterface
-  private interface SyncCall<T> {
-    T apply(RedisCommands<String, String> commands);
-  }
 
   @FunctionalInterface
   private interface AsyncCall<T> {
     RedisFuture<T> apply(RedisAsyncCommands<String, String> commands);
   }
 
+  /** An operation on the fallback cache for a key; non-capturing where possible (no allocation). */
   @FunctionalInterface
   private interface FallbackCall<T> {
-    T apply(FallbackCache cache);
+    T apply(FallbackCache cache, String key);
   }
 
-  private <T> T execute(Op op, String key, SyncCall<T> call, FallbackCall<T> fb) {
+  /**
+   * The sync path. {@code call} reads {@link #conn} itself (one capturing lambda per call, and
+   * none for the fallback of single-argument operations); {@code conn} is never null once the
+   * manager is online.
+   */
+  private <T> T execute(Op op, String key, java.util.concurrent.Callable<T> call, FallbackCall<T> fb) {
     Objects.requireNonNull(key, "key");
     metrics.record(op);
     for (;;) {
       int m = mode;
       if (m == ONLINE) {
-        Conn c = conn;
         try {
-          return guard.call(() -> call.apply(c.sync));
+          return guard.call(call);
         } catch (ServiceUnavailableException e) {
-          onCommandFailure(op, c, e);
+          onCommandFailure(op, conn, e);
         } catch (RedisCommandExecutionException e) {
           throw RedisErrors.translate(e);
         }
@@ -432,7 +433,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
    */
   private Object fallback(Op op, String key, FallbackCall<?> fb) {
     if (!op.isWrite()) {
-      Object r = fb.apply(fallback);
+      Object r = fb.apply(fallback, key);
       boolean hit = r != null && !(r instanceof Map && ((Map<?, ?>) r).isEmpty())
           && !(r instanceof Long && (Long) r == -2L) && !Boolean.FALSE.equals(r);
       (hit ? metrics.fallbackHits : metrics.fallbackMisses).increment();
@@ -450,13 +451,13 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       }
       Object r;
       if (op == Op.EXPIRE) {
-        r = fb.apply(fallback);
+        r = fb.apply(fallback, key);
         if (Boolean.TRUE.equals(r)) {
           touch(key);
         }
       } else {
         touch(key);
-        r = fb.apply(fallback);
+        r = fb.apply(fallback, key);
       }
       metrics.fallbackWrites.increment();
       return r;
@@ -577,7 +578,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   private final class Async implements RedisAsyncOperations {
     @Override
     public CompletableFuture<String> get(String key) {
-      return executeAsync(Op.GET, key, c -> c.get(key), f -> f.get(key));
+      return executeAsync(Op.GET, key, c -> c.get(key), FallbackCache::get);
     }
 
     @Override
@@ -587,8 +588,8 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
         return set(key, value, ttl);
       }
       Objects.requireNonNull(value, "value");
-      return executeAsync(Op.SET, key, c -> c.set(key, value), f -> {
-        f.set(key, value);
+      return executeAsync(Op.SET, key, c -> c.set(key, value), (f, k) -> {
+        f.set(k, value);
         return "OK";
       }).thenApply(ok -> null);
     }
@@ -598,56 +599,56 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       Objects.requireNonNull(value, "value");
       FallbackCache.requireTtl(ttl);
       SetArgs args = SetArgs.Builder.px(ttl.toMillis());
-      return executeAsync(Op.SET, key, c -> c.set(key, value, args), f -> {
-        f.set(key, value, ttl);
+      return executeAsync(Op.SET, key, c -> c.set(key, value, args), (f, k) -> {
+        f.set(k, value, ttl);
         return "OK";
       }).thenApply(ok -> null);
     }
 
     @Override
     public CompletableFuture<Boolean> delete(String key) {
-      return executeAsync(Op.DELETE, key, c -> c.del(key), f -> f.delete(key) ? 1L : 0L).thenApply(n -> n > 0);
+      return executeAsync(Op.DELETE, key, c -> c.del(key), (f, k) -> f.delete(k) ? 1L : 0L).thenApply(n -> n > 0);
     }
 
     @Override
     public CompletableFuture<Boolean> exists(String key) {
-      return executeAsync(Op.EXISTS, key, c -> c.exists(key), f -> f.exists(key) ? 1L : 0L).thenApply(n -> n > 0);
+      return executeAsync(Op.EXISTS, key, c -> c.exists(key), (f, k) -> f.exists(k) ? 1L : 0L).thenApply(n -> n > 0);
     }
 
     @Override
     public CompletableFuture<Boolean> expire(String key, Duration ttl) {
       Objects.requireNonNull(ttl, "ttl");
       long ms = ttl.toMillis();
-      return executeAsync(Op.EXPIRE, key, c -> c.pexpire(key, ms), f -> f.expire(key, ttl));
+      return executeAsync(Op.EXPIRE, key, c -> c.pexpire(key, ms), (f, k) -> f.expire(k, ttl));
     }
 
     @Override
     public CompletableFuture<Long> ttl(String key) {
-      return executeAsync(Op.TTL, key, c -> c.ttl(key), f -> f.ttl(key));
+      return executeAsync(Op.TTL, key, c -> c.ttl(key), FallbackCache::ttl);
     }
 
     @Override
     public CompletableFuture<String> hget(String key, String field) {
       Objects.requireNonNull(field, "field");
-      return executeAsync(Op.HGET, key, c -> c.hget(key, field), f -> f.hget(key, field));
+      return executeAsync(Op.HGET, key, c -> c.hget(key, field), (f, k) -> f.hget(k, field));
     }
 
     @Override
     public CompletableFuture<Boolean> hset(String key, String field, String value) {
       Objects.requireNonNull(field, "field");
       Objects.requireNonNull(value, "value");
-      return executeAsync(Op.HSET, key, c -> c.hset(key, field, value), f -> f.hset(key, field, value));
+      return executeAsync(Op.HSET, key, c -> c.hset(key, field, value), (f, k) -> f.hset(k, field, value));
     }
 
     @Override
     public CompletableFuture<Map<String, String>> hgetAll(String key) {
-      return executeAsync(Op.HGETALL, key, c -> c.hgetall(key), f -> f.hgetAll(key));
+      return executeAsync(Op.HGETALL, key, c -> c.hgetall(key), FallbackCache::hgetAll);
     }
 
     @Override
     public CompletableFuture<Long> hdel(String key, String... fields) {
       checkFields(fields);
-      return executeAsync(Op.HDEL, key, c -> c.hdel(key, fields), f -> f.hdel(key, fields));
+      return executeAsync(Op.HDEL, key, c -> c.hdel(key, fields), (f, k) -> f.hdel(k, fields));
     }
   }
 
@@ -920,8 +921,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     if (health != null) {
       health.unregister(name);
     }
-    Conn c = conn;
-    conn = null;
+    Conn c = conn; // left in place: a racing call gets a rejected command and then the closed error
     if (c != null) {
       c.connection.close();
     }
