@@ -16,7 +16,7 @@ final class RedisTestSupport {
   static RedisConfig.Builder config(String url) {
     return RedisConfig.builder()
         .url(url)
-        .commandTimeout(Duration.ofMillis(500))
+        .commandTimeout(Duration.ofSeconds(1))
         .connectTimeout(Duration.ofMillis(500))
         .reconnectDelay(Duration.ofMillis(20), Duration.ofMillis(200))
         .healthCheckInterval(Duration.ofSeconds(1))
