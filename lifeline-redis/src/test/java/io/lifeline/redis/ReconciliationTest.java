@@ -118,6 +118,7 @@ class ReconciliationTest {
             if (n % 3 == 0) {
               m.hset("ns:h" + (n % 1000), "f" + n, "v");
             }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000); // pacing: leave CPU to others
           }
         });
         writers[t].start();
