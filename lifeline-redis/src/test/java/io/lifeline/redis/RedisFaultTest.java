@@ -72,23 +72,39 @@ class RedisFaultTest {
   }
 
   @Test
-  void stopAndRestart() throws Exception {
-    try (RedisServerExtension redis = RedisServerExtension.builder().build().start();
-        RedisConnectionManager m = RedisConnectionManager.create(config(redis.url()).build())) {
+  void stopAndRestartWithHealthCallbacks() throws Exception {
+    ConnectionHealthManager health = ConnectionHealthManager.builder().build();
+    List<String> degraded = Collections.synchronizedList(new ArrayList<>());
+    List<String> recovered = Collections.synchronizedList(new ArrayList<>());
+    health.onDegraded((service, from, to, status) -> degraded.add(from + "->" + to));
+    health.onRecovered((service, from, to, status) -> recovered.add(from + "->" + to));
+    try (health; RedisServerExtension redis = RedisServerExtension.builder().build().start();
+        RedisConnectionManager m = RedisConnectionManager.create(config(redis.url()).name("cache").build(), health)) {
       Load load = new Load(m, 2, "stop:");
       try (load) {
         awaitMoreCalls(load, 100);
         redis.stop();
         awaitFallback(m);
+        // the manager's own failures (outage + failed reconnects) are reported at once: no check needed
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            assertThat(health.status("cache").status()).isEqualTo(ServiceStatus.UNAVAILABLE));
+        assertThat(health.isFeatureAvailable("caching")).isFalse();
         awaitMoreCalls(load, 200);
         redis.start();
         awaitOnline(m);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+            assertThat(health.checkNow("cache").status()).isEqualTo(ServiceStatus.HEALTHY));
         awaitMoreCalls(load, 100);
       }
       assertThat(load.errors()).isEmpty();
       assertThat(Duration.ofNanos(load.maxNanos.get())).isLessThan(CALL_BOUND);
       assertThat(m.metrics().outages()).isPositive();
       assertThat(m.metrics().reconciliations()).isEqualTo(m.metrics().outages() + 1); // + first connect
+      assertThat(health.isFeatureAvailable("caching")).isTrue();
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        assertThat(degraded).contains("DEGRADED->UNAVAILABLE");
+        assertThat(recovered).isNotEmpty().allMatch(t -> t.endsWith("->HEALTHY"));
+      });
     }
   }
 
