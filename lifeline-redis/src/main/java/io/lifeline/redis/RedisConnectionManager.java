@@ -245,10 +245,12 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   // ------------------------------------------------------------------------------------ accessors
 
+  /** The name used for health, logs and exceptions ({@link RedisConfig#name()}). */
   public String name() {
     return name;
   }
 
+  /** The configuration this manager was created with. */
   public RedisConfig config() {
     return config;
   }
@@ -274,6 +276,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     return t == null ? null : Secrets.describe(t);
   }
 
+  /** Notified of every connection state change, on Lifeline's event threads. */
   public void addStateListener(ConnectionStateListener listener) {
     state.addStateListener(listener);
   }
@@ -937,6 +940,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     state.transitionTo(ConnectionState.CLOSED);
   }
 
+  /** True once {@link #close()} was called. */
   public boolean isClosed() {
     return closed.get();
   }
