@@ -761,6 +761,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       for (Map.Entry<String, Long> e : covered.entrySet()) {
         touched.remove(e.getKey(), e.getValue());
       }
+      n += covered.size();
       if (config.reconciliation() == ReconciliationPolicy.WRITE_BACK) {
         List<String> keys = fallback.keys();
         reconcileKeys(c, keys);
