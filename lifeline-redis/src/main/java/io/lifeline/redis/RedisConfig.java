@@ -92,7 +92,7 @@ public record RedisConfig(
   public static final RetryConfig DEFAULT_RETRY =
       RetryConfig.builder().maxRetries(0).circuitBreakerThreshold(3).build();
 
-  /** Validates; prefer {@link #builder()}. */
+  /** Copies {@code features}. Use {@link #builder()}, which validates every value. */
   public RedisConfig {
     features = Set.copyOf(features);
   }
