@@ -142,6 +142,9 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     this.client = HttpClient.newBuilder()
         .connectTimeout(config.connectTimeout())
         .followRedirects(HttpClient.Redirect.NEVER)
+        // plain http: HTTP/1.1 (no h2c upgrade dance on every new connection); https: HTTP/2 via ALPN
+        .version("https".equalsIgnoreCase(config.baseUrl().getScheme())
+            ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
         .executor(executor)
         .build();
     this.bodyHandler = new BoundedBodyHandler(config.maxResponseBytes());
