@@ -57,7 +57,20 @@ public final class HttpCall {
     if (!path.startsWith("/") || path.startsWith("//")) {
       throw new IllegalArgumentException("path must start with a single '/' (relative to the base URL)");
     }
-    return new HttpCall(m.intern(), path, null, null, null, NO_HEADERS, null, null);
+    return new HttpCall(canonical(m), path, null, null, null, NO_HEADERS, null, null);
+  }
+
+  /** The shared constant for the common methods, so {@link #isIdempotent} compares fast. */
+  private static String canonical(String m) {
+    switch (m) {
+      case "GET": return "GET";
+      case "POST": return "POST";
+      case "PUT": return "PUT";
+      case "DELETE": return "DELETE";
+      case "PATCH": return "PATCH";
+      case "HEAD": return "HEAD";
+      default: return m;
+    }
   }
 
   public static HttpCall get(String path) {

@@ -78,6 +78,10 @@ import org.slf4j.LoggerFactory;
  * {@link InvalidResponseException} for a body over {@code maxResponseBytes}. Each attempt is bounded
  * by the request timeout (headers <em>and</em> body), so a call never hangs.
  *
+ * <p>The JDK client itself retries a <em>refused connect</em> once before reporting it (property
+ * {@code jdk.httpclient.disableRetryConnect=true} turns that off); no request byte is sent by such
+ * a retry. Every other retry is this manager's.
+ *
  * <h2>Threads and cost</h2>
  *
  * {@link #requestAsync} never blocks a thread: it uses {@code sendAsync}, and retries are scheduled.
@@ -425,10 +429,11 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   public void connect() {
     state.transitionTo(ConnectionState.CONNECTING);
     long start = System.nanoTime();
+    HttpCall call = HttpCall.get(config.healthPath());
     HttpResult r;
     try {
-      r = guard.call(() -> attempt(build(HttpCall.get(config.healthPath())), HttpCall.get(config.healthPath()),
-          requestTimeoutNanos));
+      HttpRequest req = build(call);
+      r = guard.call(() -> attempt(req, call, requestTimeoutNanos));
     } catch (ServiceUnavailableException e) {
       failed(e);
       throw e;
