@@ -73,18 +73,22 @@ public final class HttpCall {
     }
   }
 
+  /** {@code GET path}. */
   public static HttpCall get(String path) {
     return of("GET", path);
   }
 
+  /** {@code POST path}: retried only if never sent, or with an {@linkplain #idempotencyKey key}. */
   public static HttpCall post(String path) {
     return of("POST", path);
   }
 
+  /** {@code PUT path}. */
   public static HttpCall put(String path) {
     return of("PUT", path);
   }
 
+  /** {@code DELETE path}. */
   public static HttpCall delete(String path) {
     return of("DELETE", path);
   }

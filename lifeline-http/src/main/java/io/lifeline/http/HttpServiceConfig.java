@@ -77,6 +77,7 @@ public record HttpServiceConfig(
     Objects.requireNonNull(retryConfig, "retryConfig");
   }
 
+  /** A builder for service {@code name} (used in metrics, health and errors). */
   public static Builder builder(String name) {
     return new Builder(name);
   }

@@ -39,7 +39,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -86,7 +85,9 @@ import org.slf4j.LoggerFactory;
  *
  * {@link #requestAsync} never blocks a thread: it uses {@code sendAsync}, and retries are scheduled.
  * The client's own work runs on a bounded pool of at most {@value #MAX_CLIENT_THREADS} daemon threads
- * named {@code lifeline-http-<name>-N}. The success path adds one guarded call (no lock) to the
+ * named {@code lifeline-http-<name>-N} with at most {@value #MAX_QUEUED_TASKS} queued tasks (idle
+ * threads end after 30 s). Async results complete on those threads: do not block in a dependent
+ * stage; use {@code thenApplyAsync(fn, yourExecutor)} for blocking work. The success path adds one guarded call (no lock) to the
  * request the JDK client makes anyway.
  *
  * <h2>Secrets</h2>
@@ -102,6 +103,9 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   /** Upper bound of the client's worker threads. */
   public static final int MAX_CLIENT_THREADS = 32;
 
+  /** Upper bound of the client's queued tasks (callbacks of exchanges in flight). */
+  public static final int MAX_QUEUED_TASKS = 10_000;
+
   static final ObjectMapper DEFAULT_MAPPER = JsonMapper.builder()
       .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
@@ -114,6 +118,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   private final Guard guard;
   private final ConnectionStateTracker state;
   private final BoundedBodyHandler bodyHandler;
+  private final int maxResponseBytes;
   private final ObjectMapper mapper;
   private final String[] defaultHeaders;
   private final Duration requestTimeout;
@@ -137,12 +142,15 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     this.requestTimeoutNanos = requestTimeout.toNanos();
     this.clock = Clock.systemUTC();
     AtomicInteger threads = new AtomicInteger();
-    this.executor = new ThreadPoolExecutor(0, MAX_CLIENT_THREADS, 60, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), r -> {
+    // Fixed bound on threads and on queued tasks. Not a SynchronousQueue: the JDK 17 client does not
+    // survive a rejected task (the exchange is lost), so bursts must queue, not be refused.
+    this.executor = new ThreadPoolExecutor(MAX_CLIENT_THREADS, MAX_CLIENT_THREADS, 30, TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(MAX_QUEUED_TASKS), r -> {
           Thread t = new Thread(r, "lifeline-http-" + name + "-" + threads.incrementAndGet());
           t.setDaemon(true);
           return t;
         });
+    this.executor.allowCoreThreadTimeOut(true);
     this.client = HttpClient.newBuilder()
         .connectTimeout(config.connectTimeout())
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -152,6 +160,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
         .executor(executor)
         .build();
     this.bodyHandler = new BoundedBodyHandler(config.maxResponseBytes());
+    this.maxResponseBytes = config.maxResponseBytes();
     this.defaultHeaders = headerArray(config);
     this.state = new ConnectionStateTracker(name);
     this.guard = Guard.builder(name)
@@ -329,37 +338,31 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     return b.method(call.method(), body).build();
   }
 
+  /**
+   * One sync attempt. {@code send} (not {@code sendAsync().get()}: the JDK's sync path saves a
+   * thread hand-off, about half the cost of a loopback exchange). The request timeout bounds the
+   * wait for the headers (JDK) and the body handler bounds the rest, so the whole attempt ends
+   * within the timeout.
+   */
   private HttpResult attempt(HttpRequest req, HttpCall call, long limitNanos) throws Exception {
-    CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(req, bodyHandler);
     HttpResponse<byte[]> resp;
     try {
-      resp = f.get(limitNanos, TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw transportFailure(call, e.getCause());
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      throw transportFailure(call, timedOut(limitNanos));
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      throw e;
+      resp = client.send(req, new BoundedBodyHandler(maxResponseBytes, System.nanoTime(), limitNanos));
+    } catch (java.io.IOException e) {
+      throw transportFailure(call, e);
     }
     return toResult(call, resp);
   }
 
   private CompletableFuture<HttpResult> attemptAsync(HttpRequest req, HttpCall call, long limitNanos) {
-    CompletableFuture<HttpResponse<byte[]>> raw = client.sendAsync(req, bodyHandler);
-    CompletableFuture<HttpResult> mapped = raw.copy().orTimeout(limitNanos, TimeUnit.NANOSECONDS)
-        .handle((resp, err) -> {
-          if (err == null) {
-            return toResult(call, resp);
-          }
-          Throwable c = ErrorClassifier.unwrap(err);
-          if (c instanceof TimeoutException) {
-            raw.cancel(true);
-            c = timedOut(limitNanos);
-          }
-          throw new CompletionException(transportFailure(call, c));
-        });
+    CompletableFuture<HttpResponse<byte[]>> raw =
+        client.sendAsync(req, new BoundedBodyHandler(maxResponseBytes, System.nanoTime(), limitNanos));
+    CompletableFuture<HttpResult> mapped = raw.handle((resp, err) -> {
+      if (err == null) {
+        return toResult(call, resp);
+      }
+      throw new CompletionException(transportFailure(call, ErrorClassifier.unwrap(err)));
+    });
     mapped.whenComplete((r, e) -> {
       if (e instanceof CancellationException) {
         raw.cancel(true); // the Guard (or the caller) abandoned this attempt

@@ -2,31 +2,58 @@ package io.lifeline.http.internal;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Reads a whole body into a {@code byte[]}, refusing more than {@code max} bytes: a declared {@code
- * Content-Length} above the bound fails at once, a longer streamed body fails as soon as the bound
- * is crossed (the subscription is cancelled, nothing more is buffered). Failure is a {@link
+ * Reads a whole body into a {@code byte[]}, bounded in size and in time.
+ *
+ * <p>Size: more than {@code max} bytes are refused: a declared {@code Content-Length} above the
+ * bound fails at once, a longer streamed body fails as soon as the bound is crossed (the
+ * subscription is cancelled, nothing more is buffered). Failure is a {@link
  * ResponseTooLargeException}.
+ *
+ * <p>Time: the JDK client's request timeout stops once the response headers arrive, so a body that
+ * trickles (or stalls) would hold the exchange forever. When built with a deadline, the body must be
+ * complete by then, else the subscription is cancelled and the body fails with {@link
+ * HttpTimeoutException}. One handler per attempt (the deadline is the attempt's).
  */
 public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]> {
   private static final byte[] EMPTY = new byte[0];
   private final int max;
+  private final long deadlineNanos;
+  private final long timeoutNanos;
 
+  /** Size bound only. */
   public BoundedBodyHandler(int max) {
+    this(max, 0, 0);
+  }
+
+  /**
+   * Size bound, and the body must be complete {@code timeoutNanos} after {@code startNanos} ({@link
+   * System#nanoTime()}).
+   */
+  public BoundedBodyHandler(int max, long startNanos, long timeoutNanos) {
     this.max = max;
+    this.timeoutNanos = timeoutNanos;
+    this.deadlineNanos = timeoutNanos > 0 ? startNanos + timeoutNanos : 0;
   }
 
   @Override
   public HttpResponse.BodySubscriber<byte[]> apply(HttpResponse.ResponseInfo info) {
     long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1L);
-    return new Subscriber(max, declared > max ? declared : -1);
+    Subscriber s = new Subscriber(max, declared > max ? declared : -1);
+    if (deadlineNanos != 0) {
+      s.watch(deadlineNanos - System.nanoTime(), timeoutNanos);
+    }
+    return s;
   }
 
   /** The body was larger than allowed. */
@@ -50,8 +77,33 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
     private final long tooLargeDeclared;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final List<ByteBuffer> buffers = new ArrayList<>(4);
-    private Flow.Subscription subscription;
+    private volatile Flow.Subscription subscription;
+    private volatile CompletableFuture<Void> watchdog;
     private long size;
+
+    /** Fails the body with a timeout unless it completes within {@code remainingNanos}. */
+    void watch(long remainingNanos, long timeoutNanos) {
+      CompletableFuture<Void> w = new CompletableFuture<>();
+      watchdog = w;
+      // orTimeout's timer is cancelled when w completes normally (see finish())
+      w.orTimeout(Math.max(1, remainingNanos), TimeUnit.NANOSECONDS).whenComplete((v, e) -> {
+        if (e != null && !result.isDone()) {
+          result.completeExceptionally(new HttpTimeoutException("response body not complete within "
+              + Text.format(Duration.ofNanos(timeoutNanos))));
+          Flow.Subscription sub = subscription;
+          if (sub != null) {
+            sub.cancel();
+          }
+        }
+      });
+    }
+
+    private void finish() {
+      CompletableFuture<Void> w = watchdog;
+      if (w != null) {
+        w.complete(null);
+      }
+    }
 
     Subscriber(int max, long tooLargeDeclared) {
       this.max = max;
@@ -69,6 +121,11 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
       if (tooLargeDeclared >= 0) {
         s.cancel();
         result.completeExceptionally(new ResponseTooLargeException(max, tooLargeDeclared, true));
+        finish();
+        return;
+      }
+      if (result.isDone()) {
+        s.cancel(); // timed out before the body started
         return;
       }
       s.request(Long.MAX_VALUE);
@@ -85,6 +142,7 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
           buffers.clear();
           subscription.cancel();
           result.completeExceptionally(new ResponseTooLargeException(max, size, false));
+          finish();
           return;
         }
         buffers.add(b);
@@ -95,10 +153,12 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
     public void onError(Throwable t) {
       buffers.clear();
       result.completeExceptionally(t);
+      finish();
     }
 
     @Override
     public void onComplete() {
+      finish();
       if (result.isDone()) {
         return;
       }
