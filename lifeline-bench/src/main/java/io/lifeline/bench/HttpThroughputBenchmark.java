@@ -99,4 +99,83 @@ public class HttpThroughputBenchmark {
     HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
     return r.statusCode() + r.body().length;
   }
+
+  /**
+   * Paired measurement for a shared, loaded machine, where JMH's sequential forks (all of {@code
+   * lifeline}, then all of {@code raw}) see different background load: {@code rounds} rounds, each
+   * running {@code lifeline} and {@code raw} for {@code sliceMillis} back to back (order alternating
+   * per round), on one thread, after a warm-up. Prints each round's ratio (lifeline ops ÷ raw ops)
+   * and the median and quartiles; writes them as JSON when an output path is given.
+   *
+   * <p>{@code java -Dsun.net.httpserver.nodelay=true -cp lifeline-bench/target/benchmarks.jar
+   * io.lifeline.bench.HttpThroughputBenchmark [out.json] [rounds] [sliceMillis]}
+   */
+  public static void main(String[] args) throws Exception {
+    String out = args.length > 0 ? args[0] : null;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+    long slice = args.length > 2 ? Long.parseLong(args[2]) : 1000;
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.err.println("warning: run with -Dsun.net.httpserver.nodelay=true (see the class doc)");
+    }
+    HttpThroughputBenchmark b = new HttpThroughputBenchmark();
+    b.setup();
+    try {
+      long warm = System.nanoTime() + 5_000_000_000L;
+      while (System.nanoTime() < warm) {
+        b.lifeline();
+        b.raw();
+      }
+      double[] ratios = new double[rounds];
+      for (int i = 0; i < rounds; i++) {
+        double l;
+        double r;
+        if (i % 2 == 0) {
+          l = opsPerSecond(b, true, slice);
+          r = opsPerSecond(b, false, slice);
+        } else {
+          r = opsPerSecond(b, false, slice);
+          l = opsPerSecond(b, true, slice);
+        }
+        ratios[i] = l / r;
+        System.out.printf("round %2d: lifeline %8.0f ops/s, raw %8.0f ops/s, ratio %.3f%n", i + 1, l, r, ratios[i]);
+      }
+      double[] sorted = ratios.clone();
+      java.util.Arrays.sort(sorted);
+      double median = sorted[rounds / 2];
+      double q1 = sorted[rounds / 4];
+      double q3 = sorted[(3 * rounds) / 4];
+      System.out.printf("median ratio %.3f (quartiles %.3f-%.3f) over %d rounds of %d ms%n",
+          median, q1, q3, rounds, slice);
+      if (out != null) {
+        StringBuilder json = new StringBuilder("{\"rounds\":").append(rounds).append(",\"sliceMillis\":")
+            .append(slice).append(",\"median\":").append(median).append(",\"q1\":").append(q1)
+            .append(",\"q3\":").append(q3).append(",\"ratios\":[");
+        for (int i = 0; i < rounds; i++) {
+          json.append(i == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT, "%.4f", ratios[i]));
+        }
+        json.append("]}\n");
+        java.nio.file.Files.writeString(java.nio.file.Path.of(out), json);
+      }
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  private static double opsPerSecond(HttpThroughputBenchmark b, boolean lifeline, long sliceMillis)
+      throws Exception {
+    long start = System.nanoTime();
+    long end = start + sliceMillis * 1_000_000L;
+    long n = 0;
+    long now;
+    do {
+      if (lifeline) {
+        b.lifeline();
+      } else {
+        b.raw();
+      }
+      n++;
+      now = System.nanoTime();
+    } while (now < end);
+    return n * 1e9 / (now - start);
+  }
 }
