@@ -85,8 +85,8 @@ import org.slf4j.LoggerFactory;
  *
  * {@link #requestAsync} never blocks a thread: it uses {@code sendAsync}, and retries are scheduled.
  * The client's own work runs on a bounded pool of at most {@value #MAX_CLIENT_THREADS} daemon threads
- * named {@code lifeline-http-<name>-N} with at most {@value #MAX_QUEUED_TASKS} queued tasks (idle
- * threads end after 30 s). Async results complete on those threads: do not block in a dependent
+ * named {@code lifeline-http-<name>-N}, plus one overflow thread for bursts with at most {@value
+ * #MAX_QUEUED_TASKS} queued tasks (idle threads end after 30 s). Async results complete on those threads: do not block in a dependent
  * stage; use {@code thenApplyAsync(fn, yourExecutor)} for blocking work. The success path adds one guarded call (no lock) to the
  * request the JDK client makes anyway.
  *
@@ -100,7 +100,7 @@ import org.slf4j.LoggerFactory;
 public class HttpServiceConnectionManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServiceConnectionManager.class);
 
-  /** Upper bound of the client's worker threads. */
+  /** Upper bound of the client's worker threads (plus one overflow worker for bursts). */
   public static final int MAX_CLIENT_THREADS = 32;
 
   /** Upper bound of the client's queued tasks (callbacks of exchanges in flight). */
@@ -115,6 +115,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   private final String base;
   private final HttpClient client;
   private final ThreadPoolExecutor executor;
+  private final ThreadPoolExecutor overflow;
   private final Guard guard;
   private final ConnectionStateTracker state;
   private final BoundedBodyHandler bodyHandler;
@@ -142,15 +143,25 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     this.requestTimeoutNanos = requestTimeout.toNanos();
     this.clock = Clock.systemUTC();
     AtomicInteger threads = new AtomicInteger();
-    // Fixed bound on threads and on queued tasks. Not a SynchronousQueue: the JDK 17 client does not
-    // survive a rejected task (the exchange is lost), so bursts must queue, not be refused.
-    this.executor = new ThreadPoolExecutor(MAX_CLIENT_THREADS, MAX_CLIENT_THREADS, 30, TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(MAX_QUEUED_TASKS), r -> {
-          Thread t = new Thread(r, "lifeline-http-" + name + "-" + threads.incrementAndGet());
-          t.setDaemon(true);
-          return t;
+    // Bounded, and the JDK client must never see a rejection (JDK 17 loses an exchange whose task is
+    // rejected). Up to MAX_CLIENT_THREADS workers handed tasks directly (the most recently idle worker
+    // is reused, as in the JDK's own cached pool); a burst beyond that queues (bounded) for one
+    // overflow worker instead of being refused.
+    java.util.function.Function<String, java.util.concurrent.ThreadFactory> factory = kind -> r -> {
+      Thread t = new Thread(r, "lifeline-http-" + name + kind + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+    this.overflow = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(MAX_QUEUED_TASKS), factory.apply("-overflow-"));
+    this.overflow.allowCoreThreadTimeOut(true);
+    this.executor = new ThreadPoolExecutor(0, MAX_CLIENT_THREADS, 30, TimeUnit.SECONDS,
+        new java.util.concurrent.SynchronousQueue<>(), factory.apply("-"), (task, pool) -> {
+          if (pool.isShutdown()) {
+            throw new java.util.concurrent.RejectedExecutionException("'" + name + "' manager is closed");
+          }
+          overflow.execute(task);
         });
-    this.executor.allowCoreThreadTimeOut(true);
     this.client = HttpClient.newBuilder()
         .connectTimeout(config.connectTimeout())
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -566,6 +577,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
       }
     }
     executor.shutdownNow();
+    overflow.shutdownNow();
   }
 
   /** As {@link #close()}, on another thread. */
@@ -588,7 +600,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
 
   /** Live worker threads of the client's bounded pool (for tests and diagnostics). */
   int clientThreads() {
-    return executor.getPoolSize();
+    return executor.getPoolSize() + overflow.getPoolSize();
   }
 
   @Override
