@@ -309,6 +309,15 @@ class HttpServiceConnectionManagerTest {
   }
 
   @Test
+  void bodyDeadlinesAreForgottenOnceBodiesComplete() {
+    HttpServiceConnectionManager m = manager(fast(0));
+    for (int i = 0; i < 300; i++) {
+      m.request("GET", "/ok");
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> io.lifeline.http.internal.BoundedBodyHandler.watchedBodies() == 0);
+  }
+
+  @Test
   void truncatedBodyIsATransportErrorRetriedForGetNotForPost() {
     server.on("/cut", (ex, b) -> {
       ex.getResponseHeaders().set("Content-Type", "application/json");
