@@ -389,9 +389,10 @@ class HttpServiceConnectionManagerTest {
     LoopbackServer.Seen s = server.seen.get(0);
     assertThat(s.header("Authorization")).isEqualTo("Bearer tok-SECRET-1");
     assertThat(s.header("X-API-Key")).isEqualTo("key-SECRET-2");
-    Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> m.request("GET", "/fail"));
+    Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> m.request("GET", "/fail?api_key=SECRET-3"));
+    assertThat(e).isInstanceOf(HttpStatusException.class).hasMessageContaining("/fail");
     List<String> texts = List.of(m.toString(), m.config().toString(), String.valueOf(e),
-        String.valueOf(m.metrics().snapshot()), e.getMessage());
+        String.valueOf(m.metrics().snapshot()), e.getMessage(), String.valueOf(((HttpStatusException) e).result()));
     assertThat(texts).allSatisfy(t -> assertThat(t).doesNotContain("SECRET"));
 
     HttpServiceConnectionManager basic = new HttpServiceConnectionManager(HttpServiceConfig.builder("svc2")
