@@ -93,7 +93,7 @@ class ServiceHealthChecksTest {
       CheckResult r = run(ServiceHealthChecks.milvus("http://127.0.0.1:" + proxy.port())
           .timeout(Duration.ofMillis(300)).build());
       assertThat(r.outcome()).isEqualTo(CheckResult.Outcome.DOWN);
-      assertThat(r.error()).contains("no answer within 300ms");
+      assertThat(r.error()).containsAnyOf("no answer within 300ms", "request timed out"); // our bound or the JDK's, whichever fires first
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     }
   }
