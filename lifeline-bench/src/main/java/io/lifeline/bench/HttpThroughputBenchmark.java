@@ -104,16 +104,18 @@ public class HttpThroughputBenchmark {
    * Paired measurement for a shared, loaded machine, where JMH's sequential forks (all of {@code
    * lifeline}, then all of {@code raw}) see different background load: {@code rounds} rounds, each
    * running {@code lifeline} and {@code raw} for {@code sliceMillis} back to back (order alternating
-   * per round), on one thread, after a warm-up. Prints each round's ratio (lifeline ops ÷ raw ops)
-   * and the median and quartiles; writes them as JSON when an output path is given.
+   * per round), on {@code threads} threads calling the same side at once, after a warm-up. Prints
+   * each round's ratio (lifeline ops ÷ raw ops) and the median and quartiles; writes them as JSON
+   * when an output path is given.
    *
    * <p>{@code java -Dsun.net.httpserver.nodelay=true -cp lifeline-bench/target/benchmarks.jar
-   * io.lifeline.bench.HttpThroughputBenchmark [out.json] [rounds] [sliceMillis]}
+   * io.lifeline.bench.HttpThroughputBenchmark [out.json] [rounds] [sliceMillis] [threads]}
    */
   public static void main(String[] args) throws Exception {
     String out = args.length > 0 ? args[0] : null;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     long slice = args.length > 2 ? Long.parseLong(args[2]) : 1000;
+    int threads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.err.println("warning: run with -Dsun.net.httpserver.nodelay=true (see the class doc)");
     }
@@ -130,11 +132,11 @@ public class HttpThroughputBenchmark {
         double l;
         double r;
         if (i % 2 == 0) {
-          l = opsPerSecond(b, true, slice);
-          r = opsPerSecond(b, false, slice);
+          l = opsPerSecond(b, true, slice, threads);
+          r = opsPerSecond(b, false, slice, threads);
         } else {
-          r = opsPerSecond(b, false, slice);
-          l = opsPerSecond(b, true, slice);
+          r = opsPerSecond(b, false, slice, threads);
+          l = opsPerSecond(b, true, slice, threads);
         }
         ratios[i] = l / r;
         System.out.printf("round %2d: lifeline %8.0f ops/s, raw %8.0f ops/s, ratio %.3f%n", i + 1, l, r, ratios[i]);
@@ -144,11 +146,11 @@ public class HttpThroughputBenchmark {
       double median = sorted[rounds / 2];
       double q1 = sorted[rounds / 4];
       double q3 = sorted[(3 * rounds) / 4];
-      System.out.printf("median ratio %.3f (quartiles %.3f-%.3f) over %d rounds of %d ms%n",
-          median, q1, q3, rounds, slice);
+      System.out.printf("median ratio %.3f (quartiles %.3f-%.3f) over %d rounds of %d ms, %d thread(s)%n",
+          median, q1, q3, rounds, slice, threads);
       if (out != null) {
         StringBuilder json = new StringBuilder("{\"rounds\":").append(rounds).append(",\"sliceMillis\":")
-            .append(slice).append(",\"median\":").append(median).append(",\"q1\":").append(q1)
+            .append(slice).append(",\"threads\":").append(threads).append(",\"median\":").append(median).append(",\"q1\":").append(q1)
             .append(",\"q3\":").append(q3).append(",\"ratios\":[");
         for (int i = 0; i < rounds; i++) {
           json.append(i == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT, "%.4f", ratios[i]));
@@ -158,6 +160,27 @@ public class HttpThroughputBenchmark {
       }
     } finally {
       b.tearDown();
+    }
+  }
+
+  private static double opsPerSecond(HttpThroughputBenchmark b, boolean lifeline, long sliceMillis,
+      int threads) throws Exception {
+    if (threads == 1) {
+      return opsPerSecond(b, lifeline, sliceMillis);
+    }
+    java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<Double>> parts = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        parts.add(pool.submit(() -> opsPerSecond(b, lifeline, sliceMillis)));
+      }
+      double sum = 0;
+      for (java.util.concurrent.Future<Double> f : parts) {
+        sum += f.get();
+      }
+      return sum;
+    } finally {
+      pool.shutdown();
     }
   }
 
