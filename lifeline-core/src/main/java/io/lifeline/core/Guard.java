@@ -83,6 +83,8 @@ public final class Guard {
   private final Ticker ticker;
   private final long attemptTimeoutNanos;
   private final long timeoutNanos;
+  private final java.util.function.Function<? super Throwable, Duration> retryAfter;
+  private final long maxDelayNanos;
 
   private Guard(Builder b) {
     this.name = b.name;
@@ -106,6 +108,16 @@ public final class Guard {
     this.retryExecutor = b.retryExecutor == null ? LifelineThreads.retries() : b.retryExecutor;
     this.attemptTimeoutNanos = b.attemptTimeout == null ? 0 : b.attemptTimeout.toNanos();
     this.timeoutNanos = b.timeout == null ? 0 : b.timeout.toNanos();
+    this.retryAfter = b.retryAfter;
+    this.maxDelayNanos = saturatedNanos(config.maxDelay());
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** A guard named {@code name} with {@code config} and the default error classification. */
@@ -228,6 +240,9 @@ public final class Guard {
       throw new CircuitOpenException(name, CircuitBreaker.State.OPEN, breaker.remainingOpenTime(), t);
     }
     long delay = backoff.delayNanos(attempt);
+    if (retryAfter != null) {
+      delay = serverDelay(t, delay);
+    }
     if (left <= delay) {
       throw new CallTimeoutException(name, Duration.ofNanos(timeoutNanos), attempt, t);
     }
@@ -236,6 +251,28 @@ public final class Guard {
       throw new RetriesExhaustedException(name, attempt, true, t);
     }
     return delay;
+  }
+
+  /**
+   * The delay the dependency asked for (e.g. HTTP {@code Retry-After}) in place of {@code backoff},
+   * capped at {@link RetryConfig#maxDelay()}; {@code backoff} when there is no usable hint. A hint
+   * function that throws is ignored (the throwable is added as suppressed to {@code t}).
+   */
+  private long serverDelay(Throwable t, long backoffNanos) {
+    Duration hint;
+    try {
+      hint = retryAfter.apply(ErrorClassifier.unwrap(t));
+    } catch (RuntimeException e) {
+      t.addSuppressed(e);
+      return backoffNanos;
+    }
+    if (hint == null) {
+      return backoffNanos;
+    }
+    if (hint.isNegative()) {
+      return 0;
+    }
+    return Math.min(saturatedNanos(hint), maxDelayNanos);
   }
 
   /** The classifier's verdict; a classifier that throws (or answers null) makes the error a FAILURE. */
@@ -558,6 +595,7 @@ public final class Guard {
     private Ticker ticker;
     private Duration attemptTimeout;
     private Duration timeout;
+    private java.util.function.Function<? super Throwable, Duration> retryAfter;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -657,6 +695,23 @@ public final class Guard {
     public Builder timeout(Duration timeout) {
       requireUnset(this.timeout, "timeout");
       this.timeout = positive("timeout", timeout);
+      return this;
+    }
+
+    /**
+     * How long the dependency itself asked the caller to wait before retrying after a given
+     * retriable failure (HTTP {@code Retry-After}, a broker's back-off hint), or {@code null} when it
+     * did not say. When the function returns a duration, that duration, capped at {@link
+     * RetryConfig#maxDelay()}, replaces the backoff delay for that retry (negative counts as zero);
+     * every other rule still applies: the retry counts against {@code maxRetries} and the budget,
+     * is never made while the breaker is open, and a delay that would pass the call deadline ends
+     * the call with {@link CallTimeoutException} at once instead of sleeping. The function gets the
+     * failure with {@link java.util.concurrent.CompletionException} wrappers removed; it must be
+     * cheap and must not block. Default: none, the backoff always decides.
+     */
+    public Builder retryAfter(java.util.function.Function<? super Throwable, Duration> hint) {
+      requireUnset(this.retryAfter, "retryAfter");
+      this.retryAfter = Objects.requireNonNull(hint, "hint");
       return this;
     }
 

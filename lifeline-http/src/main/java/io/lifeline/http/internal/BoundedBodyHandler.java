@@ -1,0 +1,243 @@
+package io.lifeline.http.internal;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads a whole body into a {@code byte[]}, bounded in size and in time.
+ *
+ * <p>Size: more than {@code max} bytes are refused: a declared {@code Content-Length} above the
+ * bound fails at once, a longer streamed body fails as soon as the bound is crossed (the
+ * subscription is cancelled, nothing more is buffered). Failure is a {@link
+ * ResponseTooLargeException}.
+ *
+ * <p>Time: the JDK client's request timeout stops once the response headers arrive, so a body that
+ * trickles (or stalls) would hold the exchange forever. When built with a deadline, the body must be
+ * complete by then, else the subscription is cancelled and the body fails with {@link
+ * HttpTimeoutException}. One handler per attempt (the deadline is the attempt's).
+ */
+public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]> {
+  private static final byte[] EMPTY = new byte[0];
+  private final int max;
+  private final long deadlineNanos;
+  private final long timeoutNanos;
+
+  /** Size bound only. */
+  public BoundedBodyHandler(int max) {
+    this(max, 0, 0);
+  }
+
+  /**
+   * Size bound, and the body must be complete {@code timeoutNanos} after {@code startNanos} ({@link
+   * System#nanoTime()}).
+   */
+  public BoundedBodyHandler(int max, long startNanos, long timeoutNanos) {
+    this.max = max;
+    this.timeoutNanos = timeoutNanos;
+    this.deadlineNanos = timeoutNanos > 0 ? startNanos + timeoutNanos : 0;
+  }
+
+  /** Bodies whose deadline is being watched right now (finished ones leave within one sweep). */
+  public static int watchedBodies() {
+    return Deadlines.watched();
+  }
+
+  @Override
+  public HttpResponse.BodySubscriber<byte[]> apply(HttpResponse.ResponseInfo info) {
+    long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1L);
+    Subscriber s = new Subscriber(max, declared > max ? declared : -1);
+    if (deadlineNanos != 0) {
+      s.watch(deadlineNanos, timeoutNanos);
+    }
+    return s;
+  }
+
+  /** The body was larger than allowed. */
+  public static final class ResponseTooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final int max;
+
+    ResponseTooLargeException(int max, long seen, boolean declared) {
+      super("response body " + (declared ? "declares " + seen + " bytes" : "exceeds " + max + " bytes")
+          + ", more than maxResponseBytes=" + max);
+      this.max = max;
+    }
+
+    public int max() {
+      return max;
+    }
+  }
+
+  /**
+   * One daemon thread that fails bodies past their deadline, sweeping every {@value #SWEEP_MILLIS}
+   * ms. Registering is one lock-free enqueue and there is no per-request timer: a timer per request
+   * wakes a timer thread twice per exchange, which costs ~10% of a loopback exchange on a busy
+   * 2-core machine. Finished bodies are dropped on the next sweep, so the queue holds at most the
+   * bodies started in the last sweep period plus those still in flight.
+   */
+  static final class Deadlines {
+    static final long SWEEP_MILLIS = 20;
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Subscriber> ACTIVE =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final java.util.concurrent.atomic.AtomicBoolean STARTED =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Deadlines() {}
+
+    static void watch(Subscriber s) {
+      ACTIVE.add(s);
+      if (!STARTED.get() && STARTED.compareAndSet(false, true)) {
+        java.util.concurrent.ScheduledExecutorService sweeper =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+              Thread t = new Thread(r, "lifeline-http-deadlines");
+              t.setDaemon(true);
+              return t;
+            });
+        sweeper.scheduleWithFixedDelay(Deadlines::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    static void sweep() {
+      long now = System.nanoTime();
+      for (java.util.Iterator<Subscriber> it = ACTIVE.iterator(); it.hasNext(); ) {
+        Subscriber s = it.next();
+        try {
+          if (s.isDone()) {
+            it.remove();
+          } else if (now - s.deadline() >= 0) {
+            it.remove();
+            s.timeOut();
+          }
+        } catch (RuntimeException e) {
+          it.remove(); // never let one body stop the sweeper
+        }
+      }
+    }
+
+    /** Bodies currently watched (for tests). */
+    static int watched() {
+      return ACTIVE.size();
+    }
+  }
+
+  private static final class Subscriber implements HttpResponse.BodySubscriber<byte[]> {
+    private final int max;
+    private final long tooLargeDeclared;
+    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    private final List<ByteBuffer> buffers = new ArrayList<>(4);
+    private volatile Flow.Subscription subscription;
+    private long size;
+    private volatile long deadline;
+    private volatile long timeoutNanos;
+
+    Subscriber(int max, long tooLargeDeclared) {
+      this.max = max;
+      this.tooLargeDeclared = tooLargeDeclared;
+    }
+
+    /** Fails the body with a timeout unless it completes by {@code deadline} (see {@link Deadlines}). */
+    void watch(long deadline, long timeoutNanos) {
+      this.deadline = deadline;
+      this.timeoutNanos = timeoutNanos;
+      Deadlines.watch(this);
+    }
+
+    boolean isDone() {
+      return result.isDone();
+    }
+
+    long deadline() {
+      return deadline;
+    }
+
+    void timeOut() {
+      if (result.completeExceptionally(new HttpTimeoutException("response body not complete within "
+          + Text.format(Duration.ofNanos(timeoutNanos))))) {
+        Flow.Subscription sub = subscription;
+        if (sub != null) {
+          sub.cancel();
+        }
+      }
+    }
+
+    private void finish() {
+      // nothing to cancel: the sweeper drops finished bodies on its next pass
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      if (tooLargeDeclared >= 0) {
+        s.cancel();
+        result.completeExceptionally(new ResponseTooLargeException(max, tooLargeDeclared, true));
+        finish();
+        return;
+      }
+      if (result.isDone()) {
+        s.cancel(); // timed out before the body started
+        return;
+      }
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : items) {
+        size += b.remaining();
+        if (size > max) {
+          buffers.clear();
+          subscription.cancel();
+          result.completeExceptionally(new ResponseTooLargeException(max, size, false));
+          finish();
+          return;
+        }
+        buffers.add(b);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      buffers.clear();
+      result.completeExceptionally(t);
+      finish();
+    }
+
+    @Override
+    public void onComplete() {
+      finish();
+      if (result.isDone()) {
+        return;
+      }
+      if (size == 0) {
+        result.complete(EMPTY);
+        return;
+      }
+      byte[] out = new byte[(int) size];
+      int at = 0;
+      for (ByteBuffer b : buffers) {
+        int n = b.remaining();
+        b.get(out, at, n);
+        at += n;
+      }
+      buffers.clear();
+      result.complete(out);
+    }
+  }
+}

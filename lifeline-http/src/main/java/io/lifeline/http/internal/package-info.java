@@ -1,0 +1,2 @@
+/** Implementation of lifeline-http; not API. */
+package io.lifeline.http.internal;
