@@ -110,6 +110,9 @@ public class HttpServiceConnectionManager implements AutoCloseable {
       .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
 
+  private static final HttpResponse.BodyHandler<java.util.concurrent.Flow.Publisher<List<java.nio.ByteBuffer>>>
+      PUBLISHER = HttpResponse.BodyHandlers.ofPublisher();
+
   private final HttpServiceConfig config;
   private final String name;
   private final String base;
@@ -351,18 +354,24 @@ public class HttpServiceConnectionManager implements AutoCloseable {
 
   /**
    * One sync attempt. {@code send} (not {@code sendAsync().get()}: the JDK's sync path saves a
-   * thread hand-off, about half the cost of a loopback exchange). The request timeout bounds the
-   * wait for the headers (JDK) and the body handler bounds the rest, so the whole attempt ends
+   * thread hand-off, about half the cost of a loopback exchange), with the JDK's own {@code
+   * ofPublisher} subscriber, and the body read on this thread by {@link BoundedBodyHandler#read}
+   * (size bound; timed wait to the attempt's deadline). A subscriber of our own here would cost one
+   * more hand-off per exchange: JDK 17 runs only its own subscribers inline. The request timeout
+   * bounds the wait for the headers (JDK) and the timed read the rest, so the whole attempt ends
    * within the timeout.
    */
   private HttpResult attempt(HttpRequest req, HttpCall call, long limitNanos) throws Exception {
-    HttpResponse<byte[]> resp;
+    long start = System.nanoTime();
+    HttpResponse<java.util.concurrent.Flow.Publisher<List<java.nio.ByteBuffer>>> resp;
+    byte[] body;
     try {
-      resp = client.send(req, new BoundedBodyHandler(maxResponseBytes, System.nanoTime(), limitNanos));
+      resp = client.send(req, PUBLISHER);
+      body = BoundedBodyHandler.read(resp, maxResponseBytes, start + limitNanos, limitNanos);
     } catch (java.io.IOException e) {
       throw transportFailure(call, e);
     }
-    return toResult(call, resp);
+    return toResult(call, resp.statusCode(), resp.headers(), body);
   }
 
   private CompletableFuture<HttpResult> attemptAsync(HttpRequest req, HttpCall call, long limitNanos) {
@@ -403,14 +412,17 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   }
 
   private HttpResult toResult(HttpCall call, HttpResponse<byte[]> resp) {
-    int s = resp.statusCode();
-    HttpResult r = new HttpResult(name, call.method(), call.path(), s, resp.headers(), resp.body(), mapper);
+    return toResult(call, resp.statusCode(), resp.headers(), resp.body());
+  }
+
+  private HttpResult toResult(HttpCall call, int s, java.net.http.HttpHeaders headers, byte[] body) {
+    HttpResult r = new HttpResult(name, call.method(), call.path(), s, headers, body, mapper);
     if (s < 500 && s != 408 && s != 429) {
       return r;
     }
     boolean retriable = (s == 408 || s == 429 || s == 502 || s == 503 || s == 504) && call.isRetriable();
     Duration after = s == 429 || s == 503
-        ? RetryAfter.parse(resp.headers().firstValue("Retry-After").orElse(null), clock) : null;
+        ? RetryAfter.parse(headers.firstValue("Retry-After").orElse(null), clock) : null;
     throw new HttpStatusException(r, after, retriable);
   }
 

@@ -61,6 +61,50 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
     return s;
   }
 
+  /**
+   * Reads the body of {@code response} (from {@link HttpResponse.BodyHandlers#ofPublisher()}) on
+   * the calling thread, with the same bounds: at most {@code max} bytes, complete by {@code
+   * deadlineNanos} ({@link System#nanoTime()}; the wait is timed, no sweeper is involved). Always
+   * subscribes, so the exchange is released (cancelled on failure).
+   *
+   * <p>Why: the JDK client (17) runs a body subscriber of its own ({@code ofByteArray}, {@code
+   * ofPublisher}) inline, but hands every other subscriber's {@code getBody()} to its executor, one
+   * extra thread hand-off per exchange. {@code ofPublisher} plus this read keeps the bounds without it.
+   *
+   * @throws ResponseTooLargeException when the body exceeds {@code max}
+   * @throws HttpTimeoutException when the body is not complete by the deadline
+   * @throws IOException when the exchange failed while the body was read
+   * @throws InterruptedException when the thread was interrupted (the body is cancelled)
+   */
+  public static byte[] read(HttpResponse<Flow.Publisher<List<ByteBuffer>>> response, int max,
+      long deadlineNanos, long timeoutNanos) throws IOException, InterruptedException {
+    long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1L);
+    Subscriber s = new Subscriber(max, declared > max ? declared : -1);
+    response.body().subscribe(s);
+    CompletableFuture<byte[]> body = s.result;
+    try {
+      if (body.isDone()) {
+        return body.get();
+      }
+      long wait = deadlineNanos - System.nanoTime();
+      try {
+        return body.get(Math.max(wait, 0), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        s.timeOut(timeoutNanos);
+        return body.get(); // completed now: by the time-out, or by the body if it just won
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException) {
+        throw (IOException) c;
+      }
+      throw new IOException("response body failed: " + c, c);
+    } catch (InterruptedException e) {
+      s.cancel();
+      throw e;
+    }
+  }
+
   /** The body was larger than allowed. */
   public static final class ResponseTooLargeException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -129,7 +173,7 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
     }
   }
 
-  private static final class Subscriber implements HttpResponse.BodySubscriber<byte[]> {
+  static final class Subscriber implements HttpResponse.BodySubscriber<byte[]> {
     private final int max;
     private final long tooLargeDeclared;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
@@ -160,8 +204,22 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
     }
 
     void timeOut() {
+      timeOut(timeoutNanos);
+    }
+
+    void timeOut(long timeoutNanos) {
       if (result.completeExceptionally(new HttpTimeoutException("response body not complete within "
           + Text.format(Duration.ofNanos(timeoutNanos))))) {
+        Flow.Subscription sub = subscription;
+        if (sub != null) {
+          sub.cancel();
+        }
+      }
+    }
+
+    /** Abandons the body: cancels the subscription (now, or as soon as it arrives). */
+    void cancel() {
+      if (result.completeExceptionally(new java.util.concurrent.CancellationException("body read abandoned"))) {
         Flow.Subscription sub = subscription;
         if (sub != null) {
           sub.cancel();
