@@ -110,9 +110,6 @@ public class HttpServiceConnectionManager implements AutoCloseable {
       .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
 
-  private static final HttpResponse.BodyHandler<java.util.concurrent.Flow.Publisher<List<java.nio.ByteBuffer>>>
-      PUBLISHER = HttpResponse.BodyHandlers.ofPublisher();
-
   private final HttpServiceConfig config;
   private final String name;
   private final String base;
@@ -354,24 +351,32 @@ public class HttpServiceConnectionManager implements AutoCloseable {
 
   /**
    * One sync attempt. {@code send} (not {@code sendAsync().get()}: the JDK's sync path saves a
-   * thread hand-off, about half the cost of a loopback exchange), with the JDK's own {@code
-   * ofPublisher} subscriber, and the body read on this thread by {@link BoundedBodyHandler#read}
-   * (size bound; timed wait to the attempt's deadline). A subscriber of our own here would cost one
-   * more hand-off per exchange: JDK 17 runs only its own subscribers inline. The request timeout
-   * bounds the wait for the headers (JDK) and the timed read the rest, so the whole attempt ends
-   * within the timeout.
+   * thread hand-off, about half the cost of a loopback exchange). The request timeout bounds the
+   * wait for the headers (JDK); the rest is bounded by the handler's deadline (bodies it reads
+   * itself) and a {@link BoundedBodyHandler.CallerWatch} that interrupts {@code send} at the same
+   * deadline (bodies the JDK's own subscriber reads: see {@link BoundedBodyHandler}), so the whole
+   * attempt ends within the timeout.
    */
   private HttpResult attempt(HttpRequest req, HttpCall call, long limitNanos) throws Exception {
     long start = System.nanoTime();
-    HttpResponse<java.util.concurrent.Flow.Publisher<List<java.nio.ByteBuffer>>> resp;
-    byte[] body;
+    BoundedBodyHandler.CallerWatch watch = BoundedBodyHandler.CallerWatch.start(start + limitNanos);
+    HttpResponse<byte[]> resp;
     try {
-      resp = client.send(req, PUBLISHER);
-      body = BoundedBodyHandler.read(resp, maxResponseBytes, start + limitNanos, limitNanos);
+      resp = client.send(req, BoundedBodyHandler.forWatchedSend(maxResponseBytes, start, limitNanos));
+    } catch (InterruptedException e) {
+      if (watch.finish()) { // our deadline, not the caller's interrupt
+        throw transportFailure(call, timedOut(limitNanos));
+      }
+      throw e;
     } catch (java.io.IOException e) {
+      watch.finish();
       throw transportFailure(call, e);
+    } catch (RuntimeException | Error e) {
+      watch.finish();
+      throw e;
     }
-    return toResult(call, resp.statusCode(), resp.headers(), body);
+    watch.finish(); // if it fired just as the response completed: it is complete, use it
+    return toResult(call, resp);
   }
 
   private CompletableFuture<HttpResult> attemptAsync(HttpRequest req, HttpCall call, long limitNanos) {
@@ -412,17 +417,14 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   }
 
   private HttpResult toResult(HttpCall call, HttpResponse<byte[]> resp) {
-    return toResult(call, resp.statusCode(), resp.headers(), resp.body());
-  }
-
-  private HttpResult toResult(HttpCall call, int s, java.net.http.HttpHeaders headers, byte[] body) {
-    HttpResult r = new HttpResult(name, call.method(), call.path(), s, headers, body, mapper);
+    int s = resp.statusCode();
+    HttpResult r = new HttpResult(name, call.method(), call.path(), s, resp.headers(), resp.body(), mapper);
     if (s < 500 && s != 408 && s != 429) {
       return r;
     }
     boolean retriable = (s == 408 || s == 429 || s == 502 || s == 503 || s == 504) && call.isRetriable();
     Duration after = s == 429 || s == 503
-        ? RetryAfter.parse(headers.firstValue("Retry-After").orElse(null), clock) : null;
+        ? RetryAfter.parse(resp.headers().firstValue("Retry-After").orElse(null), clock) : null;
     throw new HttpStatusException(r, after, retriable);
   }
 
