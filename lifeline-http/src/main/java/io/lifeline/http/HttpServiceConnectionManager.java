@@ -88,7 +88,12 @@ import org.slf4j.LoggerFactory;
  * named {@code lifeline-http-<name>-N}, plus one overflow thread for bursts with at most {@value
  * #MAX_QUEUED_TASKS} queued tasks (idle threads end after 30 s). Async results complete on those threads: do not block in a dependent
  * stage; use {@code thenApplyAsync(fn, yourExecutor)} for blocking work. The success path adds one guarded call (no lock) to the
- * request the JDK client makes anyway.
+ * request the JDK client makes anyway. A sync HTTP/1.1 body with a {@code Content-Length} within
+ * {@code maxResponseBytes} is read by the JDK's own subscriber (a subscriber of ours costs the JDK 17
+ * client one more thread hand-off per exchange); its deadline is kept by interrupting the thread
+ * blocked in {@code send} at the deadline (the interrupt is cleared before {@link #request} returns
+ * or throws; an interrupt of the caller's own still ends the call, as a {@link
+ * io.lifeline.core.CallFailedException} caused by {@link InterruptedException}, interrupt status kept).
  *
  * <h2>Secrets</h2>
  *

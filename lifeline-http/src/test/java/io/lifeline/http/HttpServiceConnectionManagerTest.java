@@ -340,6 +340,7 @@ class HttpServiceConnectionManagerTest {
     Thread.currentThread().interrupt();
     try {
       assertThatThrownBy(() -> m.request("GET", "/slow-headers")).hasRootCauseInstanceOf(InterruptedException.class);
+      assertThat(Thread.currentThread().isInterrupted()).isTrue(); // the caller's interrupt is kept
     } finally {
       Thread.interrupted();
     }
@@ -349,7 +350,8 @@ class HttpServiceConnectionManagerTest {
   void bodyDeadlinesAreForgottenOnceBodiesComplete() {
     HttpServiceConnectionManager m = manager(fast(0));
     for (int i = 0; i < 300; i++) {
-      m.requestAsync("GET", "/ok").join(); // async bodies are watched by the sweeper (sync ones wait timed)
+      m.request("GET", "/ok"); // sync: the calling thread is watched
+      m.requestAsync("GET", "/ok").join(); // async: the body subscriber is watched
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> io.lifeline.http.internal.BoundedBodyHandler.watchedBodies() == 0);
   }
