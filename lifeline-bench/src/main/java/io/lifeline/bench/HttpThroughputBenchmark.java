@@ -6,6 +6,7 @@ import io.lifeline.http.HttpCall;
 import io.lifeline.http.HttpResult;
 import io.lifeline.http.HttpServiceConfig;
 import io.lifeline.http.HttpServiceConnectionManager;
+import io.lifeline.http.internal.BoundedBodyHandler;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -54,6 +55,8 @@ public class HttpThroughputBenchmark {
   private HttpServiceConnectionManager manager;
   private HttpCall call;
   private HttpClient client;
+  private HttpClient clientOwnExecutor;
+  private java.util.concurrent.ThreadPoolExecutor ownExecutor;
   private URI uri;
 
   @Setup(Level.Trial)
@@ -78,6 +81,16 @@ public class HttpThroughputBenchmark {
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
     uri = URI.create(base + "/healthcheck");
+    // the same executor shape as the manager's: 0..32 threads, SynchronousQueue hand-off
+    ownExecutor = new java.util.concurrent.ThreadPoolExecutor(0, 32, 30, TimeUnit.SECONDS,
+        new java.util.concurrent.SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "bench-http-own");
+          t.setDaemon(true);
+          return t;
+        }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+    clientOwnExecutor = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER)
+        .executor(ownExecutor).build();
   }
 
   @TearDown(Level.Trial)
@@ -85,6 +98,7 @@ public class HttpThroughputBenchmark {
     manager.close();
     server.stop(0);
     serverPool.shutdownNow();
+    ownExecutor.shutdownNow();
   }
 
   @Benchmark
@@ -97,6 +111,32 @@ public class HttpThroughputBenchmark {
   public int raw() throws Exception {
     HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
     HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    return r.statusCode() + r.body().length;
+  }
+
+  /**
+   * Isolates the executor: {@code raw} on a client with an executor shaped like the manager's
+   * (0..32 threads, {@code SynchronousQueue}) instead of the client's default cached pool.
+   */
+  @Benchmark
+  public int rawOwnExecutor() throws Exception {
+    HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
+    HttpResponse<byte[]> r = clientOwnExecutor.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    return r.statusCode() + r.body().length;
+  }
+
+  /**
+   * Isolates the body subscriber: {@code raw} with a {@code BodySubscriber} of our own (the
+   * manager's size- and deadline-bounded one, which the manager used for every body before and now
+   * uses for chunked, HTTP/2 and {@code requestAsync} bodies) in place of {@code ofByteArray()}. JDK
+   * 17 hands a foreign subscriber's {@code getBody()} to the executor: one more thread hand-off per
+   * exchange.
+   */
+  @Benchmark
+  public int rawOwnSubscriber() throws Exception {
+    HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
+    HttpResponse<byte[]> r = client.send(req,
+        new BoundedBodyHandler(1 << 20, System.nanoTime(), 10_000_000_000L));
     return r.statusCode() + r.body().length;
   }
 

@@ -88,7 +88,12 @@ import org.slf4j.LoggerFactory;
  * named {@code lifeline-http-<name>-N}, plus one overflow thread for bursts with at most {@value
  * #MAX_QUEUED_TASKS} queued tasks (idle threads end after 30 s). Async results complete on those threads: do not block in a dependent
  * stage; use {@code thenApplyAsync(fn, yourExecutor)} for blocking work. The success path adds one guarded call (no lock) to the
- * request the JDK client makes anyway.
+ * request the JDK client makes anyway. A sync HTTP/1.1 body with a {@code Content-Length} within
+ * {@code maxResponseBytes} is read by the JDK's own subscriber (a subscriber of ours costs the JDK 17
+ * client one more thread hand-off per exchange); its deadline is kept by interrupting the thread
+ * blocked in {@code send} at the deadline (the interrupt is cleared before {@link #request} returns
+ * or throws; an interrupt of the caller's own still ends the call, as a {@link
+ * io.lifeline.core.CallFailedException} caused by {@link InterruptedException}, interrupt status kept).
  *
  * <h2>Secrets</h2>
  *
@@ -352,16 +357,30 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   /**
    * One sync attempt. {@code send} (not {@code sendAsync().get()}: the JDK's sync path saves a
    * thread hand-off, about half the cost of a loopback exchange). The request timeout bounds the
-   * wait for the headers (JDK) and the body handler bounds the rest, so the whole attempt ends
-   * within the timeout.
+   * wait for the headers (JDK); the rest is bounded by the handler's deadline (bodies it reads
+   * itself) and a {@link BoundedBodyHandler.CallerWatch} that interrupts {@code send} at the same
+   * deadline (bodies the JDK's own subscriber reads: see {@link BoundedBodyHandler}), so the whole
+   * attempt ends within the timeout.
    */
   private HttpResult attempt(HttpRequest req, HttpCall call, long limitNanos) throws Exception {
+    long start = System.nanoTime();
+    BoundedBodyHandler.CallerWatch watch = BoundedBodyHandler.CallerWatch.start(start + limitNanos);
     HttpResponse<byte[]> resp;
     try {
-      resp = client.send(req, new BoundedBodyHandler(maxResponseBytes, System.nanoTime(), limitNanos));
+      resp = client.send(req, BoundedBodyHandler.forWatchedSend(maxResponseBytes, start, limitNanos));
+    } catch (InterruptedException e) {
+      if (watch.finish()) { // our deadline, not the caller's interrupt
+        throw transportFailure(call, timedOut(limitNanos));
+      }
+      throw e;
     } catch (java.io.IOException e) {
+      watch.finish();
       throw transportFailure(call, e);
+    } catch (RuntimeException | Error e) {
+      watch.finish();
+      throw e;
     }
+    watch.finish(); // if it fired just as the response completed: it is complete, use it
     return toResult(call, resp);
   }
 

@@ -309,10 +309,49 @@ class HttpServiceConnectionManagerTest {
   }
 
   @Test
+  void slowBodyWithContentLengthIsBoundedSyncAndLeavesTheThreadUninterrupted() {
+    // a declared length within maxResponseBytes: the sync path reads it with the JDK's own
+    // subscriber, bounded by the caller watch (interrupt at the deadline, then cleared)
+    server.on("/trickle-fixed", (ex, b) -> {
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, 100);
+      OutputStream os = ex.getResponseBody();
+      os.write("{\"a\":".getBytes(StandardCharsets.UTF_8));
+      os.flush();
+      server.hang();
+    });
+    HttpServiceConnectionManager m = manager(server.url(), fast(0), Duration.ofMillis(400));
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> m.request("GET", "/trickle-fixed")).isInstanceOf(RetriesExhaustedException.class)
+        .hasCauseInstanceOf(HttpTimeoutException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    assertThat(m.request("GET", "/ok").statusCode()).isEqualTo(200); // the thread and manager still work
+    await().atMost(Duration.ofSeconds(5)).until(() -> io.lifeline.http.internal.BoundedBodyHandler.watchedBodies() == 0);
+  }
+
+  @Test
+  void callerInterruptIsNotMistakenForTheDeadline() {
+    server.on("/slow-headers", (ex, b) -> {
+      server.hang();
+      ex.sendResponseHeaders(200, -1);
+    });
+    HttpServiceConnectionManager m = manager(server.url(), fast(0), Duration.ofSeconds(5));
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> m.request("GET", "/slow-headers")).hasRootCauseInstanceOf(InterruptedException.class);
+      assertThat(Thread.currentThread().isInterrupted()).isTrue(); // the caller's interrupt is kept
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  @Test
   void bodyDeadlinesAreForgottenOnceBodiesComplete() {
     HttpServiceConnectionManager m = manager(fast(0));
     for (int i = 0; i < 300; i++) {
-      m.request("GET", "/ok");
+      m.request("GET", "/ok"); // sync: the calling thread is watched
+      m.requestAsync("GET", "/ok").join(); // async: the body subscriber is watched
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> io.lifeline.http.internal.BoundedBodyHandler.watchedBodies() == 0);
   }

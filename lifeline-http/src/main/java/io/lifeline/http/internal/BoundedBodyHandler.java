@@ -24,6 +24,14 @@ import java.util.concurrent.TimeUnit;
  * trickles (or stalls) would hold the exchange forever. When built with a deadline, the body must be
  * complete by then, else the subscription is cancelled and the body fails with {@link
  * HttpTimeoutException}. One handler per attempt (the deadline is the attempt's).
+ *
+ * <p>Cost: JDK 17 runs its own body subscribers inline but hands a foreign subscriber's {@code
+ * getBody()} to the client's executor, one more thread hand-off per exchange (~10% of a loopback
+ * exchange). So when the response is HTTP/1.1 and declares a {@code Content-Length} within the
+ * bound, this handler returns the JDK's own {@link HttpResponse.BodySubscribers#ofByteArray()}: the
+ * JDK reads exactly the declared length, so the size bound holds; the deadline then needs a {@link
+ * CallerWatch} on the thread blocked in {@code send} (the JDK subscriber cannot be cancelled from
+ * outside). Chunked, HTTP/2 and over-long bodies get the bounded subscriber.
  */
 public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]> {
   private static final byte[] EMPTY = new byte[0];
@@ -41,24 +49,117 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
    * System#nanoTime()}).
    */
   public BoundedBodyHandler(int max, long startNanos, long timeoutNanos) {
+    this(max, startNanos, timeoutNanos, false);
+  }
+
+  /** Bodies and sync calls whose deadline is being watched right now (finished ones leave within one sweep). */
+  public static int watchedBodies() {
+    return Deadlines.watched();
+  }
+
+  /**
+   * As {@link #BoundedBodyHandler(int, long, long)}, for a sync {@code send} watched by a {@link
+   * CallerWatch} with the same deadline: may return the JDK's own subscriber (see the class doc).
+   */
+  public static BoundedBodyHandler forWatchedSend(int max, long startNanos, long timeoutNanos) {
+    return new BoundedBodyHandler(max, startNanos, timeoutNanos, true);
+  }
+
+  private final boolean jdkSubscriberAllowed;
+
+  private BoundedBodyHandler(int max, long startNanos, long timeoutNanos, boolean jdkSubscriberAllowed) {
     this.max = max;
     this.timeoutNanos = timeoutNanos;
     this.deadlineNanos = timeoutNanos > 0 ? startNanos + timeoutNanos : 0;
-  }
-
-  /** Bodies whose deadline is being watched right now (finished ones leave within one sweep). */
-  public static int watchedBodies() {
-    return Deadlines.watched();
+    this.jdkSubscriberAllowed = jdkSubscriberAllowed;
   }
 
   @Override
   public HttpResponse.BodySubscriber<byte[]> apply(HttpResponse.ResponseInfo info) {
     long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1L);
+    if (jdkSubscriberAllowed && declared >= 0 && declared <= max
+        && info.version() == java.net.http.HttpClient.Version.HTTP_1_1) {
+      return HttpResponse.BodySubscribers.ofByteArray(); // HTTP/1.1 reads exactly `declared` bytes
+    }
     Subscriber s = new Subscriber(max, declared > max ? declared : -1);
     if (deadlineNanos != 0) {
       s.watch(deadlineNanos, timeoutNanos);
     }
     return s;
+  }
+
+  /** Something with a deadline, checked by the sweeper. */
+  interface Watched {
+    boolean isDone();
+
+    long deadline();
+
+    void timeOut();
+  }
+
+  /**
+   * Bounds a sync {@code HttpClient.send} in time: at the deadline the sweeper interrupts the
+   * thread blocked in it; {@code send} (JDK 16+) then cancels the exchange and throws {@link
+   * InterruptedException}. {@link #finish()} (always, right after {@code send}) tells whether that
+   * happened and clears the interrupt it caused, so the caller's thread is never left interrupted.
+   * Lock-free: one enqueue to start, one CAS to finish.
+   */
+  public static final class CallerWatch implements Watched {
+    private static final int RUNNING = 0;
+    private static final int DONE = 1;
+    private static final int FIRING = 2;
+    private static final int FIRED = 3;
+    private final Thread thread;
+    private final long deadline;
+    private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+
+    private CallerWatch(Thread thread, long deadline) {
+      this.thread = thread;
+      this.deadline = deadline;
+    }
+
+    /** Watches the current thread until {@code deadlineNanos} ({@link System#nanoTime()}). */
+    public static CallerWatch start(long deadlineNanos) {
+      CallerWatch w = new CallerWatch(Thread.currentThread(), deadlineNanos);
+      Deadlines.watch(w);
+      return w;
+    }
+
+    /**
+     * Ends the watch (idempotent for the caller's purpose: call once). Returns true when the
+     * deadline fired: the thread was interrupted by this watch, and that interrupt is now cleared.
+     */
+    public boolean finish() {
+      if (state.compareAndSet(RUNNING, DONE)) {
+        return false;
+      }
+      while (state.get() == FIRING) {
+        Thread.onSpinWait(); // the sweeper is between its CAS and interrupt(): a few instructions
+      }
+      Thread.interrupted();
+      return true;
+    }
+
+    @Override
+    public boolean isDone() {
+      return state.get() == DONE;
+    }
+
+    @Override
+    public long deadline() {
+      return deadline;
+    }
+
+    @Override
+    public void timeOut() {
+      if (state.compareAndSet(RUNNING, FIRING)) {
+        try {
+          thread.interrupt();
+        } finally {
+          state.set(FIRED);
+        }
+      }
+    }
   }
 
   /** The body was larger than allowed. */
@@ -86,14 +187,14 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
    */
   static final class Deadlines {
     static final long SWEEP_MILLIS = 20;
-    private static final java.util.concurrent.ConcurrentLinkedQueue<Subscriber> ACTIVE =
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Watched> ACTIVE =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
     private static final java.util.concurrent.atomic.AtomicBoolean STARTED =
         new java.util.concurrent.atomic.AtomicBoolean();
 
     private Deadlines() {}
 
-    static void watch(Subscriber s) {
+    static void watch(Watched s) {
       ACTIVE.add(s);
       if (!STARTED.get() && STARTED.compareAndSet(false, true)) {
         java.util.concurrent.ScheduledExecutorService sweeper =
@@ -108,8 +209,8 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
 
     static void sweep() {
       long now = System.nanoTime();
-      for (java.util.Iterator<Subscriber> it = ACTIVE.iterator(); it.hasNext(); ) {
-        Subscriber s = it.next();
+      for (java.util.Iterator<Watched> it = ACTIVE.iterator(); it.hasNext(); ) {
+        Watched s = it.next();
         try {
           if (s.isDone()) {
             it.remove();
@@ -129,7 +230,7 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
     }
   }
 
-  private static final class Subscriber implements HttpResponse.BodySubscriber<byte[]> {
+  private static final class Subscriber implements HttpResponse.BodySubscriber<byte[]>, Watched {
     private final int max;
     private final long tooLargeDeclared;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
@@ -151,15 +252,18 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
       Deadlines.watch(this);
     }
 
-    boolean isDone() {
+    @Override
+    public boolean isDone() {
       return result.isDone();
     }
 
-    long deadline() {
+    @Override
+    public long deadline() {
       return deadline;
     }
 
-    void timeOut() {
+    @Override
+    public void timeOut() {
       if (result.completeExceptionally(new HttpTimeoutException("response body not complete within "
           + Text.format(Duration.ofNanos(timeoutNanos))))) {
         Flow.Subscription sub = subscription;
