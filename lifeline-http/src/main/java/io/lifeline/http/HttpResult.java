@@ -95,30 +95,28 @@ public final class HttpResult {
     if (body.length == 0) {
       throw new InvalidResponseException(service, method, path, statusCode, "empty body, expected JSON");
     }
-    try {
-      return mapper.readTree(body);
-    } catch (JacksonException e) {
-      throw invalidJson(e);
-    } catch (java.io.IOException e) {
-      throw new InvalidResponseException(service, method, path, statusCode, "unreadable body");
-    }
+    return parse(() -> mapper.readTree(body));
   }
 
   /** The body bound to {@code type} (unknown properties are ignored). */
   public <T> T json(Class<T> type) {
-    try {
-      return mapper.readValue(body, type);
-    } catch (JacksonException e) {
-      throw invalidJson(e);
-    } catch (java.io.IOException e) {
-      throw new InvalidResponseException(service, method, path, statusCode, "unreadable body");
-    }
+    return parse(() -> mapper.readValue(body, type));
   }
 
   /** The body bound to a generic {@code type}, e.g. {@code new TypeReference<List<Episode>>() {}}. */
   public <T> T json(TypeReference<T> type) {
+    return parse(() -> mapper.readValue(body, type));
+  }
+
+  @FunctionalInterface
+  private interface Parse<T> {
+    T run() throws java.io.IOException;
+  }
+
+  /** Runs a Jackson read; its failures become {@link InvalidResponseException} naming this call. */
+  private <T> T parse(Parse<T> read) {
     try {
-      return mapper.readValue(body, type);
+      return read.run();
     } catch (JacksonException e) {
       throw invalidJson(e);
     } catch (java.io.IOException e) {
