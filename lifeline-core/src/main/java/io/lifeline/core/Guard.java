@@ -1,6 +1,7 @@
 package io.lifeline.core;
 
 import io.lifeline.core.internal.LifelineThreads;
+import io.lifeline.core.internal.Watchdog;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -308,51 +309,27 @@ public final class Guard {
     return limit;
   }
 
-  private static final int RUNNING = 0;
-  private static final int DONE = 1;
-  private static final int TIMING_OUT = 2;
-  private static final int TIMED_OUT = 3;
-
   /**
-   * Runs {@code op} on this thread; a timer interrupts it when {@code limitNanos} pass. The handshake
-   * guarantees an interrupt never leaks out after the call returned.
+   * Runs {@code op} on this thread; Lifeline's {@link Watchdog} interrupts it when {@code limitNanos}
+   * pass (one lock-free enqueue per attempt, no timer task). The handshake guarantees an interrupt
+   * never leaks out after the call returned.
    */
   private <T> T callWithTimeout(Callable<? extends T> op, long limitNanos) throws Exception {
-    Thread caller = Thread.currentThread();
-    AtomicInteger state = new AtomicInteger(RUNNING);
-    ScheduledFuture<?> timer = scheduler.schedule(() -> {
-      if (state.compareAndSet(RUNNING, TIMING_OUT)) {
-        caller.interrupt();
-        state.set(TIMED_OUT);
-      }
-    }, limitNanos, TimeUnit.NANOSECONDS);
+    Watchdog.Watch watch = Watchdog.watch(limitNanos);
     T result;
     try {
       result = op.call();
     } catch (Throwable t) {
-      if (state.compareAndSet(RUNNING, DONE)) {
-        timer.cancel(false);
+      if (!watch.finish()) {
         throw t;
       }
-      clearTimerInterrupt(state);
       TimeoutException te = new TimeoutException(
           "attempt timed out after " + Durations.format(Duration.ofNanos(limitNanos)));
       te.initCause(t);
       throw te;
     }
-    if (state.compareAndSet(RUNNING, DONE)) {
-      timer.cancel(false);
-    } else {
-      clearTimerInterrupt(state); // finished just as the timer fired: keep the result
-    }
+    watch.finish(); // finished just as the deadline fired: keep the result, drop the interrupt
     return result;
-  }
-
-  private static void clearTimerInterrupt(AtomicInteger state) {
-    while (state.get() != TIMED_OUT) {
-      Thread.onSpinWait();
-    }
-    Thread.interrupted();
   }
 
   private void sleep(long nanos, Throwable last) {
