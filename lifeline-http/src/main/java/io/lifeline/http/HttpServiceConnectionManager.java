@@ -18,6 +18,7 @@ import io.lifeline.core.health.CheckResult;
 import io.lifeline.core.health.ConnectionHealthManager;
 import io.lifeline.core.health.HealthCheck;
 import io.lifeline.core.health.ServiceType;
+import io.lifeline.core.internal.Watchdog;
 import io.lifeline.http.internal.BoundedBodyHandler;
 import io.lifeline.http.internal.RetryAfter;
 import java.net.ConnectException;
@@ -358,13 +359,13 @@ public class HttpServiceConnectionManager implements AutoCloseable {
    * One sync attempt. {@code send} (not {@code sendAsync().get()}: the JDK's sync path saves a
    * thread hand-off, about half the cost of a loopback exchange). The request timeout bounds the
    * wait for the headers (JDK); the rest is bounded by the handler's deadline (bodies it reads
-   * itself) and a {@link BoundedBodyHandler.CallerWatch} that interrupts {@code send} at the same
+   * itself) and core's watchdog, which interrupts {@code send} at the same
    * deadline (bodies the JDK's own subscriber reads: see {@link BoundedBodyHandler}), so the whole
    * attempt ends within the timeout.
    */
   private HttpResult attempt(HttpRequest req, HttpCall call, long limitNanos) throws Exception {
     long start = System.nanoTime();
-    BoundedBodyHandler.CallerWatch watch = BoundedBodyHandler.CallerWatch.start(start + limitNanos);
+    Watchdog.Watch watch = Watchdog.watch(limitNanos);
     HttpResponse<byte[]> resp;
     try {
       resp = client.send(req, BoundedBodyHandler.forWatchedSend(maxResponseBytes, start, limitNanos));

@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * getBody()} to the client's executor, one more thread hand-off per exchange (~10% of a loopback
  * exchange). So when the response is HTTP/1.1 and declares a {@code Content-Length} within the
  * bound, this handler returns the JDK's own {@link HttpResponse.BodySubscribers#ofByteArray()}: the
- * JDK reads exactly the declared length, so the size bound holds; the deadline then needs a {@link
- * CallerWatch} on the thread blocked in {@code send} (the JDK subscriber cannot be cancelled from
+ * JDK reads exactly the declared length, so the size bound holds; the deadline then needs core's {@code
+ * io.lifeline.core.internal.Watchdog} on the thread blocked in {@code send} (the JDK subscriber cannot be cancelled from
  * outside). Chunked, HTTP/2 and over-long bodies get the bounded subscriber.
  */
 public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]> {
@@ -59,7 +59,7 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
 
   /**
    * As {@link #BoundedBodyHandler(int, long, long)}, for a sync {@code send} watched by a {@link
-   * CallerWatch} with the same deadline: may return the JDK's own subscriber (see the class doc).
+   * io.lifeline.core.internal.Watchdog} with the same deadline: may return the JDK's own subscriber (see the class doc).
    */
   public static BoundedBodyHandler forWatchedSend(int max, long startNanos, long timeoutNanos) {
     return new BoundedBodyHandler(max, startNanos, timeoutNanos, true);
@@ -95,71 +95,6 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
     long deadline();
 
     void timeOut();
-  }
-
-  /**
-   * Bounds a sync {@code HttpClient.send} in time: at the deadline the sweeper interrupts the
-   * thread blocked in it; {@code send} (JDK 16+) then cancels the exchange and throws {@link
-   * InterruptedException}. {@link #finish()} (always, right after {@code send}) tells whether that
-   * happened and clears the interrupt it caused, so the caller's thread is never left interrupted.
-   * Lock-free: one enqueue to start, one CAS to finish.
-   */
-  public static final class CallerWatch implements Watched {
-    private static final int RUNNING = 0;
-    private static final int DONE = 1;
-    private static final int FIRING = 2;
-    private static final int FIRED = 3;
-    private final Thread thread;
-    private final long deadline;
-    private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
-
-    private CallerWatch(Thread thread, long deadline) {
-      this.thread = thread;
-      this.deadline = deadline;
-    }
-
-    /** Watches the current thread until {@code deadlineNanos} ({@link System#nanoTime()}). */
-    public static CallerWatch start(long deadlineNanos) {
-      CallerWatch w = new CallerWatch(Thread.currentThread(), deadlineNanos);
-      Deadlines.watch(w);
-      return w;
-    }
-
-    /**
-     * Ends the watch (idempotent for the caller's purpose: call once). Returns true when the
-     * deadline fired: the thread was interrupted by this watch, and that interrupt is now cleared.
-     */
-    public boolean finish() {
-      if (state.compareAndSet(RUNNING, DONE)) {
-        return false;
-      }
-      while (state.get() == FIRING) {
-        Thread.onSpinWait(); // the sweeper is between its CAS and interrupt(): a few instructions
-      }
-      Thread.interrupted();
-      return true;
-    }
-
-    @Override
-    public boolean isDone() {
-      return state.get() == DONE;
-    }
-
-    @Override
-    public long deadline() {
-      return deadline;
-    }
-
-    @Override
-    public void timeOut() {
-      if (state.compareAndSet(RUNNING, FIRING)) {
-        try {
-          thread.interrupt();
-        } finally {
-          state.set(FIRED);
-        }
-      }
-    }
   }
 
   /** The body was larger than allowed. */
