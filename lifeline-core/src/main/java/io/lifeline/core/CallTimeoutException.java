@@ -1,5 +1,6 @@
 package io.lifeline.core;
 
+import io.lifeline.core.internal.Durations;
 import java.time.Duration;
 
 /** The {@link Guard}'s overall deadline for a call passed before any attempt succeeded. */

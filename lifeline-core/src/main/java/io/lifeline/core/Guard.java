@@ -1,5 +1,6 @@
 package io.lifeline.core;
 
+import io.lifeline.core.internal.Durations;
 import io.lifeline.core.internal.LifelineThreads;
 import io.lifeline.core.internal.Watchdog;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.lifeline.core;
 
+import io.lifeline.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package io.lifeline.http;
 
 import io.lifeline.core.ConfigurationException;
-import io.lifeline.http.internal.Text;
+import io.lifeline.core.internal.Durations;
 import io.lifeline.core.RetryConfig;
 import io.lifeline.core.Secrets;
 import io.lifeline.core.Settings;
@@ -117,8 +117,8 @@ public record HttpServiceConfig(
     headers.append('}');
     return "HttpServiceConfig[name=" + name
         + ", baseUrl=" + Urls.sanitize(baseUrl.toString())
-        + ", requestTimeout=" + Text.format(requestTimeout)
-        + ", connectTimeout=" + Text.format(connectTimeout)
+        + ", requestTimeout=" + Durations.format(requestTimeout)
+        + ", connectTimeout=" + Durations.format(connectTimeout)
         + ", defaultHeaders=" + headers
         + ", bearerToken=" + (bearerToken == null ? "none" : Secrets.MASK)
         + ", apiKey=" + (apiKey == null ? "none" : Secrets.MASK + " (" + apiKeyHeader + ")")
@@ -345,7 +345,7 @@ public record HttpServiceConfig(
 
     private static void positive(String key, Duration d) {
       if (d == null || d.isZero() || d.isNegative() || d.compareTo(Duration.ofDays(1)) > 0) {
-        throw new ConfigurationException(key, d == null ? "null" : Text.format(d),
+        throw new ConfigurationException(key, d == null ? "null" : Durations.format(d),
             "must be > 0 and <= 1 day");
       }
     }

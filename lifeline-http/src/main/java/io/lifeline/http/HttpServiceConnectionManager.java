@@ -1,5 +1,7 @@
 package io.lifeline.http;
 
+import io.lifeline.core.internal.Durations;
+import io.lifeline.core.internal.LifelineThreads;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -44,7 +46,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,21 +149,15 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     this.requestTimeout = config.requestTimeout();
     this.requestTimeoutNanos = requestTimeout.toNanos();
     this.clock = Clock.systemUTC();
-    AtomicInteger threads = new AtomicInteger();
     // Bounded, and the JDK client must never see a rejection (JDK 17 loses an exchange whose task is
     // rejected). Up to MAX_CLIENT_THREADS workers handed tasks directly (the most recently idle worker
     // is reused, as in the JDK's own cached pool); a burst beyond that queues (bounded) for one
     // overflow worker instead of being refused.
-    java.util.function.Function<String, java.util.concurrent.ThreadFactory> factory = kind -> r -> {
-      Thread t = new Thread(r, "lifeline-http-" + name + kind + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
     this.overflow = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(MAX_QUEUED_TASKS), factory.apply("-overflow-"));
+        new java.util.concurrent.LinkedBlockingQueue<>(MAX_QUEUED_TASKS), LifelineThreads.factory("lifeline-http-" + name + "-overflow-"));
     this.overflow.allowCoreThreadTimeOut(true);
     this.executor = new ThreadPoolExecutor(0, MAX_CLIENT_THREADS, 30, TimeUnit.SECONDS,
-        new java.util.concurrent.SynchronousQueue<>(), factory.apply("-"), (task, pool) -> {
+        new java.util.concurrent.SynchronousQueue<>(), LifelineThreads.factory("lifeline-http-" + name + "-"), (task, pool) -> {
           if (pool.isShutdown()) {
             throw new java.util.concurrent.RejectedExecutionException("'" + name + "' manager is closed");
           }
@@ -404,7 +399,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
 
   private static HttpTimeoutException timedOut(long limitNanos) {
     return new HttpTimeoutException("no complete response within "
-        + io.lifeline.http.internal.Text.format(Duration.ofNanos(limitNanos)));
+        + Durations.format(Duration.ofNanos(limitNanos)));
   }
 
   /** What a failed exchange is, given whether the request may be repeated. */
@@ -626,7 +621,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   @Override
   public String toString() {
     return "HttpServiceConnectionManager[" + name + ", " + Urls.sanitize(base) + ", "
-        + state.current() + ", credentials=" + (config.hasCredentials() ? "****" : "none") + "]";
+        + state.current() + ", credentials=" + (config.hasCredentials() ? io.lifeline.core.Secrets.MASK : "none") + "]";
   }
 
   // ---------------------------------------------------------------------------------------- global

@@ -7,7 +7,7 @@ import io.lifeline.core.Urls;
 import io.lifeline.core.health.CheckResult;
 import io.lifeline.core.health.HealthCheck;
 import io.lifeline.http.internal.BoundedBodyHandler;
-import io.lifeline.http.internal.Text;
+import io.lifeline.core.internal.Durations;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -120,7 +120,7 @@ public final class ServiceHealthChecks {
     /** Bound on the whole check (default 5 s). */
     public Builder timeout(Duration timeout) {
       if (timeout == null || timeout.isZero() || timeout.isNegative()) {
-        throw new ConfigurationException("timeout", timeout == null ? "null" : Text.format(timeout), "must be > 0");
+        throw new ConfigurationException("timeout", timeout == null ? "null" : Durations.format(timeout), "must be > 0");
       }
       this.timeout = timeout;
       return this;
@@ -178,7 +178,7 @@ public final class ServiceHealthChecks {
               Throwable t = ErrorClassifier.unwrap(err);
               if (t instanceof TimeoutException) {
                 f.cancel(true);
-                t = new HttpTimeoutException("no answer within " + Text.format(timeout));
+                t = new HttpTimeoutException("no answer within " + Durations.format(timeout));
               }
               return CheckResult.down(t);
             }

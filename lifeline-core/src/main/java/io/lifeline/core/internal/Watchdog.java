@@ -8,8 +8,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Interrupts threads whose blocking call outlives its deadline, for the sync attempt timeouts of a
- * {@code Guard}. One daemon thread sweeps the watched calls every {@value #TICK_MILLIS} ms while
+ * Lifeline's one deadline sweeper: interrupts threads whose blocking call outlives its deadline (the
+ * sync attempt timeouts of a {@code Guard}, {@link #watch(long)}) and expires any other {@link
+ * Expiring} (e.g. an HTTP body that must be complete by a deadline, {@link #watch(Expiring)}). One
+ * daemon thread sweeps the watched calls every {@value #TICK_MILLIS} ms while
  * there are any, and parks when there are none (an idle process keeps it parked, not spinning).
  *
  * <p>Why not a {@code ScheduledExecutorService} task per call: scheduling and cancelling take the
@@ -28,13 +30,25 @@ public final class Watchdog {
   private static final int FIRING = 2;
   private static final int FIRED = 3;
 
-  private static final ConcurrentLinkedQueue<Watch> ACTIVE = new ConcurrentLinkedQueue<>();
+  private static final ConcurrentLinkedQueue<Expiring> ACTIVE = new ConcurrentLinkedQueue<>();
   private static final AtomicBoolean STARTED = new AtomicBoolean();
   private static volatile Thread sweeper;
   private static volatile boolean idle;
 
+  /** Something with a deadline: dropped once done, {@link #expire() expired} once past it. */
+  public interface Expiring {
+    /** Finished: nothing to expire any more. */
+    boolean isDone();
+
+    /** The deadline, in {@link System#nanoTime()} terms. */
+    long deadline();
+
+    /** Called once, on the watchdog thread, when the deadline passed first; must not block. */
+    void expire();
+  }
+
   /** A watched call; {@link #finish()} it in a {@code finally} on the watched thread. */
-  public static final class Watch {
+  public static final class Watch implements Expiring {
     private final Thread thread;
     private final long deadline;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
@@ -59,11 +73,18 @@ public final class Watchdog {
       return true;
     }
 
-    boolean isDone() {
+    @Override
+    public boolean isDone() {
       return state.get() == DONE;
     }
 
-    void fire() {
+    @Override
+    public long deadline() {
+      return deadline;
+    }
+
+    @Override
+    public void expire() {
       if (state.compareAndSet(RUNNING, FIRING)) {
         try {
           thread.interrupt();
@@ -77,7 +98,13 @@ public final class Watchdog {
   /** Watches the current thread until {@code limitNanos} from now. */
   public static Watch watch(long limitNanos) {
     Watch w = new Watch(Thread.currentThread(), System.nanoTime() + limitNanos);
-    ACTIVE.offer(w);
+    watch(w);
+    return w;
+  }
+
+  /** Expires {@code e} at its deadline unless it is done by then (one lock-free enqueue). */
+  public static void watch(Expiring e) {
+    ACTIVE.offer(e);
     if (!STARTED.get() && STARTED.compareAndSet(false, true)) {
       Thread t = new Thread(Watchdog::run, "lifeline-watchdog");
       t.setDaemon(true);
@@ -86,11 +113,10 @@ public final class Watchdog {
     } else if (idle) {
       LockSupport.unpark(sweeper);
     }
-    return w;
   }
 
-  /** Watches in the queue (finished ones leave on the next sweep); for tests. */
-  static int watched() {
+  /** Watched things in the queue (finished ones leave on the next sweep); for tests. */
+  public static int watched() {
     return ACTIVE.size();
   }
 
@@ -110,14 +136,14 @@ public final class Watchdog {
   }
 
   static void sweep(long now) {
-    for (Iterator<Watch> it = ACTIVE.iterator(); it.hasNext(); ) {
-      Watch w = it.next();
+    for (Iterator<Expiring> it = ACTIVE.iterator(); it.hasNext(); ) {
+      Expiring w = it.next();
       try {
         if (w.isDone()) {
           it.remove();
-        } else if (now - w.deadline >= 0) {
+        } else if (now - w.deadline() >= 0) {
           it.remove();
-          w.fire();
+          w.expire();
         }
       } catch (RuntimeException e) {
         it.remove(); // never let one watch stop the sweeper

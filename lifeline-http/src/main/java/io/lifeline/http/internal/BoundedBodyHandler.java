@@ -1,5 +1,7 @@
 package io.lifeline.http.internal;
 
+import io.lifeline.core.internal.Durations;
+import io.lifeline.core.internal.Watchdog;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -10,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads a whole body into a {@code byte[]}, bounded in size and in time.
@@ -54,7 +55,7 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
 
   /** Bodies and sync calls whose deadline is being watched right now (finished ones leave within one sweep). */
   public static int watchedBodies() {
-    return Deadlines.watched();
+    return Watchdog.watched();
   }
 
   /**
@@ -88,15 +89,6 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
     return s;
   }
 
-  /** Something with a deadline, checked by the sweeper. */
-  interface Watched {
-    boolean isDone();
-
-    long deadline();
-
-    void timeOut();
-  }
-
   /** The body was larger than allowed. */
   public static final class ResponseTooLargeException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -113,59 +105,7 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
     }
   }
 
-  /**
-   * One daemon thread that fails bodies past their deadline, sweeping every {@value #SWEEP_MILLIS}
-   * ms. Registering is one lock-free enqueue and there is no per-request timer: a timer per request
-   * wakes a timer thread twice per exchange, which costs ~10% of a loopback exchange on a busy
-   * 2-core machine. Finished bodies are dropped on the next sweep, so the queue holds at most the
-   * bodies started in the last sweep period plus those still in flight.
-   */
-  static final class Deadlines {
-    static final long SWEEP_MILLIS = 20;
-    private static final java.util.concurrent.ConcurrentLinkedQueue<Watched> ACTIVE =
-        new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private static final java.util.concurrent.atomic.AtomicBoolean STARTED =
-        new java.util.concurrent.atomic.AtomicBoolean();
-
-    private Deadlines() {}
-
-    static void watch(Watched s) {
-      ACTIVE.add(s);
-      if (!STARTED.get() && STARTED.compareAndSet(false, true)) {
-        java.util.concurrent.ScheduledExecutorService sweeper =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-              Thread t = new Thread(r, "lifeline-http-deadlines");
-              t.setDaemon(true);
-              return t;
-            });
-        sweeper.scheduleWithFixedDelay(Deadlines::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-      }
-    }
-
-    static void sweep() {
-      long now = System.nanoTime();
-      for (java.util.Iterator<Watched> it = ACTIVE.iterator(); it.hasNext(); ) {
-        Watched s = it.next();
-        try {
-          if (s.isDone()) {
-            it.remove();
-          } else if (now - s.deadline() >= 0) {
-            it.remove();
-            s.timeOut();
-          }
-        } catch (RuntimeException e) {
-          it.remove(); // never let one body stop the sweeper
-        }
-      }
-    }
-
-    /** Bodies currently watched (for tests). */
-    static int watched() {
-      return ACTIVE.size();
-    }
-  }
-
-  private static final class Subscriber implements HttpResponse.BodySubscriber<byte[]>, Watched {
+  private static final class Subscriber implements HttpResponse.BodySubscriber<byte[]>, Watchdog.Expiring {
     private final int max;
     private final long tooLargeDeclared;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
@@ -180,11 +120,11 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
       this.tooLargeDeclared = tooLargeDeclared;
     }
 
-    /** Fails the body with a timeout unless it completes by {@code deadline} (see {@link Deadlines}). */
+    /** Fails the body with a timeout unless it completes by {@code deadline} (see {@link Watchdog}). */
     void watch(long deadline, long timeoutNanos) {
       this.deadline = deadline;
       this.timeoutNanos = timeoutNanos;
-      Deadlines.watch(this);
+      Watchdog.watch(this);
     }
 
     @Override
@@ -198,9 +138,9 @@ public final class BoundedBodyHandler implements HttpResponse.BodyHandler<byte[]
     }
 
     @Override
-    public void timeOut() {
+    public void expire() {
       if (result.completeExceptionally(new HttpTimeoutException("response body not complete within "
-          + Text.format(Duration.ofNanos(timeoutNanos))))) {
+          + Durations.format(Duration.ofNanos(timeoutNanos))))) {
         Flow.Subscription sub = subscription;
         if (sub != null) {
           sub.cancel();

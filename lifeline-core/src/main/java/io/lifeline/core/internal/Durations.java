@@ -1,12 +1,16 @@
-package io.lifeline.core;
+package io.lifeline.core.internal;
 
 import java.time.Duration;
 
-/** Formatting of durations for humans: {@code 250ms}, {@code 1.5s}, {@code 5m}. */
-final class Durations {
+/** Formatting of durations for humans: {@code 250ms}, {@code 1.5s}, {@code 5m}. Not API. */
+public final class Durations {
   private Durations() {}
 
-  static String format(Duration d) {
+  /** {@code d} for messages; {@code "null"} for null. */
+  public static String format(Duration d) {
+    if (d == null) {
+      return "null";
+    }
     if (d.isNegative() || d.getSeconds() > 1_000_000_000L) {
       return d.toString(); // ISO-8601, and no overflow for absurd values
     }
