@@ -133,6 +133,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   private final long requestTimeoutNanos;
   private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final HttpMetrics httpMetrics = new HttpMetrics();
   private volatile ConnectionHealthManager health;
 
   /** A manager for {@code config}. */
@@ -553,6 +554,11 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   /** Attempts, successes, failures, retries, rejections, last error (sanitized). */
   public ConnectionMetrics metrics() {
     return guard.metrics();
+  }
+
+  /** What HTTP adds to {@link #metrics()}: Retry-After refusals, redirects. */
+  public HttpMetrics httpMetrics() {
+    return httpMetrics;
   }
 
   /** The guard every request goes through (its breaker and budget). */
