@@ -23,6 +23,7 @@ import io.lifeline.core.health.ServiceType;
 import io.lifeline.core.internal.Watchdog;
 import io.lifeline.http.internal.BoundedBodyHandler;
 import io.lifeline.http.internal.RetryAfter;
+import io.lifeline.http.internal.StatusText;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -131,6 +132,8 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   private final String[] defaultHeaders;
   private final Duration requestTimeout;
   private final long requestTimeoutNanos;
+  private final Duration maxDelay;
+  private final boolean mayRetry;
   private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final HttpMetrics httpMetrics = new HttpMetrics();
@@ -149,6 +152,8 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
     this.requestTimeout = config.requestTimeout();
     this.requestTimeoutNanos = requestTimeout.toNanos();
+    this.maxDelay = config.retryConfig().maxDelay();
+    this.mayRetry = config.retryConfig().maxRetries() > 0;
     this.clock = Clock.systemUTC();
     // Bounded, and the JDK client must never see a rejection (JDK 17 loses an exchange whose task is
     // rejected). Up to MAX_CLIENT_THREADS workers handed tasks directly (the most recently idle worker
@@ -211,7 +216,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     if (t instanceof HttpStatusException) {
       return ((HttpStatusException) t).retryAllowed() ? ErrorClass.RETRIABLE : ErrorClass.FAILURE;
     }
-    if (t instanceof InvalidResponseException) {
+    if (t instanceof InvalidResponseException || t instanceof HttpRedirectException) {
       return ErrorClass.CALLER_ERROR;
     }
     return ErrorClassifier.defaults().classify(t);
@@ -303,10 +308,16 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     return f;
   }
 
-  /** {@code result} if 2xx, else {@link HttpRequestRejectedException} (4xx) or {@link HttpStatusException}. */
+  /**
+   * {@code result} if 2xx, else {@link HttpRedirectException} (3xx: redirects are not followed),
+   * {@link HttpRequestRejectedException} (4xx) or {@link HttpStatusException} (other statuses).
+   */
   public static HttpResult requireSuccess(HttpResult result) {
     if (result.isSuccess()) {
       return result;
+    }
+    if (result.statusCode() >= 300 && result.statusCode() < 400) {
+      throw new HttpRedirectException(result);
     }
     if (result.statusCode() >= 400 && result.statusCode() < 500) {
       throw new HttpRequestRejectedException(result);
@@ -422,11 +433,21 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     int s = resp.statusCode();
     HttpResult r = new HttpResult(name, call.method(), call.path(), s, resp.headers(), resp.body(), mapper);
     if (s < 500 && s != 408 && s != 429) {
+      if (s >= 300 && s < 400) {
+        httpMetrics.recordRedirect();
+      }
       return r;
     }
     boolean retriable = (s == 408 || s == 429 || s == 502 || s == 503 || s == 504) && call.isRetriable();
     Duration after = s == 429 || s == 503
         ? RetryAfter.parse(resp.headers().firstValue("Retry-After").orElse(null), clock) : null;
+    if (retriable && mayRetry && after != null && after.compareTo(maxDelay) > 0) {
+      // the server says it will not be ready within our bound: waiting maxDelay and asking again
+      // would only cost the caller time (and the server a request) for an answer known in advance
+      httpMetrics.recordRetryAfterBeyondMaxDelay();
+      throw new HttpStatusException(r, after, false, "Retry-After " + Durations.format(after)
+          + " exceeds maxDelay " + Durations.format(maxDelay) + ", not retried");
+    }
     throw new HttpStatusException(r, after, retriable);
   }
 
@@ -473,8 +494,11 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     }
     if (!r.isSuccess()) {
       state.transitionTo(ConnectionState.FAILED);
+      if (r.statusCode() >= 300 && r.statusCode() < 400) {
+        throw new HttpRedirectException(r); // a configuration problem, not an outage
+      }
       throw new ServiceUnavailableException(name, "health path " + config.healthPath() + " answered "
-          + r.statusCode(), null);
+          + StatusText.of(r.statusCode()), null);
     }
     metrics().recordConnectionDuration(Duration.ofNanos(System.nanoTime() - start));
     state.transitionTo(ConnectionState.CONNECTED);
@@ -511,8 +535,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
           }
           HttpResult r = new HttpResult(name, "GET", path, resp.statusCode(), resp.headers(), resp.body(), mapper);
           if (!r.isSuccess()) {
-            return new CheckResult(CheckResult.Outcome.DOWN, null, "GET " + Urls.sanitize(path)
-                + " answered " + r.statusCode(), Map.of("status", r.statusCode()));
+            return NotSuccess.check("GET " + Urls.sanitize(path), r.statusCode(), r.headers());
           }
           try {
             return onSuccess.apply(r);

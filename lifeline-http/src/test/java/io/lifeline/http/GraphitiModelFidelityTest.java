@@ -3,6 +3,7 @@ package io.lifeline.http;
 import static io.lifeline.http.LoopbackServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,6 +95,9 @@ class GraphitiModelFidelityTest {
   void entityNodeResultAndHealthcheckKeepEveryFieldButTheEmbedding() throws IOException {
     Graphiti.EntityNode node = graphiti.addEntityNode(new Graphiti.AddEntityNodeRequest("n-acme", "g1", "Acme", ""));
     assertMapsEveryField(node, JSON.readTree(fixture("entity-node.json")));
+    assertThat(Graphiti.EntityNode.class.getAnnotation(JsonIgnoreProperties.class).value())
+        .as("ignored in the record = the allow-list here").containsExactlyInAnyOrderElementsOf(
+            DELIBERATELY_OMITTED.get(Graphiti.EntityNode.class));
     assertMapsEveryField(graphiti.addMessages("g1", List.of(Graphiti.Message.user("Alice", "hi"))),
         JSON.readTree(fixture("result.json")));
     assertMapsEveryField(graphiti.healthcheck(), JSON.readTree(fixture("healthcheck.json")));

@@ -79,7 +79,7 @@ class RetryAfterBeyondBoundTest {
     assertThat(e.statusCode()).isEqualTo(status);
     assertThat(e.retryAfter()).hasValueSatisfying(d ->
         assertThat(d.toMillis()).isCloseTo(120_000L, within(2_000L)));
-    assertThat(e.getMessage()).contains("Retry-After").contains("exceeds maxDelay 4 s").contains("not retried");
+    assertThat(e.getMessage()).contains("Retry-After").contains("exceeds maxDelay 4s").contains("not retried");
   }
 
   void assertPrompt(long startNanos) {
