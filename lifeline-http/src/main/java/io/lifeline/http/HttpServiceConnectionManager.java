@@ -475,7 +475,9 @@ public class HttpServiceConnectionManager implements AutoCloseable {
    * Verifies the service answers: GETs the health path under the retry rules (CONNECTING, then
    * CONNECTED or FAILED) and records the time taken as the connection duration.
    *
-   * @throws ServiceUnavailableException when it does not answer with 2xx
+   * @throws ServiceUnavailableException when the service does not answer, or answers 5xx
+   * @throws HttpRedirectException when it answers 3xx (redirects are not followed: check the base URL)
+   * @throws HttpRequestRejectedException when it answers 4xx (check the health path and credentials)
    */
   public void connect() {
     state.transitionTo(ConnectionState.CONNECTING);
@@ -494,9 +496,8 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     }
     if (!r.isSuccess()) {
       state.transitionTo(ConnectionState.FAILED);
-      if (r.statusCode() >= 300 && r.statusCode() < 400) {
-        throw new HttpRedirectException(r); // a configuration problem, not an outage
-      }
+      // a configuration problem (base URL, health path, credentials), not an outage: say so
+      requireSuccess(r);
       throw new ServiceUnavailableException(name, "health path " + config.healthPath() + " answered "
           + StatusText.of(r.statusCode()), null);
     }
@@ -527,11 +528,16 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(CheckResult.down(e));
     }
-    return client.sendAsync(req, bodyHandler).orTimeout(requestTimeoutNanos, TimeUnit.NANOSECONDS)
+    CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(req, bodyHandler);
+    return exchange.copy().orTimeout(requestTimeoutNanos, TimeUnit.NANOSECONDS)
         .handle((resp, err) -> {
           if (err != null) {
             Throwable c = ErrorClassifier.unwrap(err);
-            return CheckResult.down(c instanceof TimeoutException ? timedOut(requestTimeoutNanos) : c);
+            if (c instanceof TimeoutException) {
+              exchange.cancel(true); // the check is over: do not leave the exchange running (a slow body)
+              return CheckResult.down(timedOut(requestTimeoutNanos));
+            }
+            return CheckResult.down(c);
           }
           HttpResult r = new HttpResult(name, "GET", path, resp.statusCode(), resp.headers(), resp.body(), mapper);
           if (!r.isSuccess()) {

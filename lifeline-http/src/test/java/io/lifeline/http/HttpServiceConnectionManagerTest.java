@@ -311,6 +311,33 @@ class HttpServiceConnectionManagerTest {
   }
 
   @Test
+  void aHealthCheckThatTimesOutAbandonsItsExchange() throws Exception {
+    java.util.concurrent.CountDownLatch abandoned = new java.util.concurrent.CountDownLatch(1);
+    server.on("/slow-health", (ex, b) -> {
+      ex.sendResponseHeaders(200, 1_000_000);
+      OutputStream os = ex.getResponseBody();
+      try {
+        for (int i = 0; i < 400; i++) { // a body trickling for 20 s
+          os.write(' ');
+          os.flush();
+          Thread.sleep(50);
+        }
+      } catch (java.io.IOException clientWentAway) {
+        abandoned.countDown();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    HttpServiceConnectionManager m = new HttpServiceConnectionManager(HttpServiceConfig.builder("svc")
+        .baseUrl(server.url()).healthPath("/slow-health").requestTimeout(Duration.ofMillis(300)).build());
+    closeMe.add(m);
+    io.lifeline.core.health.CheckResult r = m.healthCheck().checkAsync().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(r.outcome()).isEqualTo(io.lifeline.core.health.CheckResult.Outcome.DOWN);
+    assertThat(r.error()).contains("no complete response within");
+    assertThat(abandoned.await(5, TimeUnit.SECONDS)).as("the exchange was closed, not left reading").isTrue();
+  }
+
+  @Test
   void slowBodyWithContentLengthIsBoundedSyncAndLeavesTheThreadUninterrupted() {
     // a declared length within maxResponseBytes: the sync path reads it with the JDK's own
     // subscriber, bounded by the caller watch (interrupt at the deadline, then cleared)

@@ -16,16 +16,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Redirects are not followed; a 3xx answer says so (status, reason, sanitized Location) with a typed
- * exception that is a configuration problem, not an outage. Real sockets: a loopback JDK HttpServer.
+ * Answers are reported as what they are, not as "unavailable". Redirects are not followed; a 3xx
+ * answer says so (status, reason, sanitized Location) with a typed exception that is a configuration
+ * problem, not an outage; a 4xx on the health path is a rejection (credentials, path), not an outage.
+ * Real sockets: a loopback JDK HttpServer.
  */
-class RedirectTest {
+class StatusReportTest {
   /** A Location carrying credentials in the user info and a token in the query. */
   static final String LOCATION = "https://deploy:pa55-SECRET@graphiti.example:8443/v2/search?token=tok-SECRET&x=1#frag";
 
   final LoopbackServer server;
 
-  RedirectTest() throws Exception {
+  StatusReportTest() throws Exception {
     server = new LoopbackServer();
     server.on("/", LoopbackServer.status(302, "Location", LOCATION));
     server.on("/search", LoopbackServer.status(307, "Location", "/search/"));
@@ -136,5 +138,19 @@ class RedirectTest {
     server.on("/healthz", LoopbackServer.status(302, "Location", "http://milvus.internal:9091/healthz"));
     CheckResult milvus = ServiceHealthChecksTest.run(ServiceHealthChecks.milvus(server.url()).build());
     assertThat(milvus.error()).contains("answered 302 Found, redirects are not followed, Location: http://milvus.internal:9091/healthz");
+  }
+
+  @Test
+  void connectSaysRejectedNotUnavailableForA4xxOnTheHealthPath() {
+    server.on("/", LoopbackServer.status(401));
+    try (HttpServiceConnectionManager m = http()) {
+      assertThatThrownBy(m::connect)
+          .isInstanceOfSatisfying(HttpRequestRejectedException.class, e -> {
+            assertThat(e.statusCode()).isEqualTo(401);
+            assertThat(e.getMessage()).contains("GET / rejected with status 401 Unauthorized");
+          });
+      assertThat(m.state()).isEqualTo(ConnectionState.FAILED);
+      assertThat(m.guard().circuitBreaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
   }
 }
