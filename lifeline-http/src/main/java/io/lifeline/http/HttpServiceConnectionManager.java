@@ -60,7 +60,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) are retried on connect errors,
  *       transport errors (reset, truncated body), timeouts and the statuses 408, 429, 502, 503, 504.
  *   <li>429 and 503 honour {@code Retry-After} (delay-seconds or an HTTP date) in place of the
- *       backoff, capped at {@link io.lifeline.core.RetryConfig#maxDelay() maxDelay}.
+ *       backoff. A {@code Retry-After} longer than {@link io.lifeline.core.RetryConfig#maxDelay()
+ *       maxDelay} means the server will not be ready within our bound: the call fails at once (one
+ *       attempt, no wait) with {@link HttpStatusException} carrying the hint in {@code retryAfter()},
+ *       counted by {@link HttpMetrics#retryAfterBeyondMaxDelay()}.
  *   <li>POST and PATCH are retried only when the connection could not be opened (connection
  *       refused, connect timeout: the request provably never reached the server), or when the call
  *       carries an {@linkplain HttpCall#idempotencyKey(String) idempotency key}, sent as {@code
@@ -68,6 +71,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Other 5xx (500, 501, …) count against the breaker and are not retried.
  *   <li>4xx other than 408 and 429 are the caller's error: returned as an {@link HttpResult}, never
  *       retried, never counted as a failure by the breaker (the server is answering).
+ *   <li>3xx: redirects are not followed. Returned as an {@link HttpResult} like a 4xx; {@link
+ *       #requireSuccess} (and the typed clients) turn it into {@link HttpRedirectException}, a
+ *       configuration problem that names the status and the sanitized {@code Location}.
  * </ul>
  *
  * <h2>Outcomes</h2>
