@@ -31,13 +31,17 @@ public final class HttpMetrics {
     return retryAfterBeyondMaxDelay.sum();
   }
 
-  /** 3xx answers received (redirects are not followed; each is returned or reported as such). */
+  /**
+   * 3xx answers to requests (redirects are not followed; each is returned, or reported as such by
+   * {@code requireSuccess}); health probes are not counted.
+   */
   public long redirects() {
     return redirects.sum();
   }
 
   @Override
   public String toString() {
-    return "HttpMetrics[retryAfterBeyondMaxDelay=" + retryAfterBeyondMaxDelay() + ", redirects=" + redirects() + "]";
+    return "HttpMetrics[retryAfterBeyondMaxDelay=" + retryAfterBeyondMaxDelay()
+        + ", redirects=" + redirects() + "]";
   }
 }
