@@ -180,6 +180,11 @@ class HttpServiceConnectionManagerTest {
     assertThat(RetryAfter.parse("120", clock)).isEqualTo(Duration.ofSeconds(120));
     assertThat(RetryAfter.parse("Mon, 30 Nov 2026 10:00:05 GMT", clock)).isEqualTo(Duration.ofSeconds(5));
     assertThat(RetryAfter.parse("Mon, 30 Nov 2026 09:00:00 GMT", clock)).isEqualTo(Duration.ZERO);
+    // the obsolete forms recipients must accept too (RFC 9110 §5.6.7)
+    assertThat(RetryAfter.parse("Monday, 30-Nov-26 10:00:05 GMT", clock)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(RetryAfter.parse("Mon Nov 30 10:00:05 2026", clock)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(RetryAfter.parse("Sun Nov  6 08:49:37 1994", clock)).isEqualTo(Duration.ZERO);
+    assertThat(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", clock)).isEqualTo(Duration.ZERO); // 1994
     assertThat(RetryAfter.parse("soon", clock)).isNull();
     assertThat(RetryAfter.parse("-3", clock)).isNull();
     assertThat(RetryAfter.parse(null, clock)).isNull();
