@@ -29,8 +29,8 @@ public final class HttpRedirectException extends LifelineException {
   }
 
   private HttpRedirectException(HttpResult result, String location) {
-    super("'" + Urls.sanitize(result.service()) + "' " + result.method() + " " + Urls.sanitize(result.path())
-        + " " + StatusText.redirect(result.statusCode(), location));
+    super("'" + Urls.sanitize(result.service()) + "' " + result.method() + " "
+        + Urls.sanitize(result.path()) + " " + StatusText.redirect(result.statusCode(), location));
     this.statusCode = result.statusCode();
     this.location = location;
     this.result = result;
