@@ -2,7 +2,7 @@ package io.lifeline.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import io.lifeline.core.Ticker;
 import io.lifeline.redis.internal.FallbackCache;
 import io.lifeline.redis.internal.TouchedKeys;
 import java.time.Duration;
