@@ -86,8 +86,15 @@ import org.slf4j.LoggerFactory;
  *   <li>A failed read is answered by the fallback; {@code circuitBreakerThreshold} failures in a
  *       row (or a lost connection, or any failed write, whose outcome is unknown) switch the manager
  *       to the fallback, where calls never touch the network.
- *   <li>Writes during the outage go to the fallback and their keys are tracked (at most {@code
- *       maxTouchedKeys}; beyond that {@link OverflowPolicy}).
+ *   <li>Writes during the outage go to the fallback and their keys are tracked whatever the fallback
+ *       answered (at most {@code maxTouchedKeys}; beyond that {@link OverflowPolicy}). The switch
+ *       back to Redis is atomic for readers: a read never finds missing a key that both the
+ *       fallback and Redis hold.
+ *   <li>An {@link Error} inside Lettuce (a {@code LinkageError} from mixed Netty versions) is not
+ *       an outage: it is thrown to the caller, logged once at ERROR and reported as UNAVAILABLE,
+ *       and never answered from the fallback until a reconnect succeeds.
+ *   <li>A reconnect failure that persists past 3 attempts is a WARN, at most once a minute (the
+ *       earlier ones are DEBUG); the health report carries the sanitized reason.
  *   <li>Wrong password: {@link RedisAuthenticationException} as the health error, the fallback
  *       serves, reconnects back off to ten times {@code reconnectMaxDelay}.
  * </ul>

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * missing: the switch back to Redis is atomic for readers.
  */
 class SwitchBackRaceTest {
-  static final int CYCLES = 25;
+  static final int CYCLES = 20;
   static final int READERS = 4;
 
   @Test
