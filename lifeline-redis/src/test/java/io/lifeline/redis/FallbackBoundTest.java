@@ -36,6 +36,46 @@ class FallbackBoundTest {
     assertThat(c.size()).isBetween(50L, 100L);
   }
 
+  /** The same through the manager, Redis down from the start, its own metrics as the sampler. */
+  @Test
+  void managerFallbackStaysWithinItsBoundsUnderEightWriters() throws Exception {
+    String url = "redis://127.0.0.1:" + io.lifeline.testkit.RedisServerExtension.freePort() + "/0"; // nothing listens
+    try (RedisConnectionManager m = RedisConnectionManager.create(RedisTestSupport.config(url)
+        .fallbackMaxEntries(1_000).maxTouchedKeys(500_000).build())) {
+      assertThat(m.isUsingFallback()).isTrue();
+      LongAccumulator maxSize = new LongAccumulator(Math::max, 0);
+      AtomicBoolean done = new AtomicBoolean();
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> threads = new ArrayList<>();
+      for (int w = 0; w < WRITERS; w++) {
+        int id = w;
+        threads.add(new Thread(() -> {
+          await(go);
+          for (int i = 0; i < 20_000; i++) {
+            m.set("w" + id + ":" + i, "v");
+          }
+        }));
+      }
+      Thread sampler = new Thread(() -> {
+        await(go);
+        while (!done.get()) {
+          maxSize.accumulate(m.metrics().fallbackSize());
+        }
+      });
+      sampler.start();
+      threads.forEach(Thread::start);
+      go.countDown();
+      for (Thread t : threads) {
+        t.join();
+      }
+      done.set(true);
+      sampler.join();
+      assertThat(m.metrics().fallbackWrites()).isEqualTo(WRITERS * 20_000L);
+      assertThat(maxSize.get()).as("largest fallback size seen").isLessThanOrEqualTo(1_000);
+      assertThat(m.metrics().fallbackSize()).isEqualTo(1_000);
+    }
+  }
+
   record Result(long maxSize, long maxWeight, long writes) {}
 
   static Result hammer(FallbackCache c, String value) throws Exception {

@@ -28,8 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Redis is down, never on the guarded hot path. An entry larger than {@code maxBytes} on its own is
  * not kept (the write succeeds and the key reads as evicted).
  *
- * <p>Expired entries are dropped when touched and by {@link #size()} / {@link #weight()}; until
- * then they count against the bounds and are evicted like any cold entry. Thread-safe.
+ * <p>Expired entries are dropped when touched; until then they count against the bounds and are
+ * evicted like any cold entry. Thread-safe.
  */
 public final class FallbackCache implements RedisOperations {
   /** Expiry instant meaning "no TTL". */
@@ -44,6 +44,10 @@ public final class FallbackCache implements RedisOperations {
   private final long maxBytes;
   private long bytes; // guarded by lock
   private long evictions; // guarded by lock
+  // copies of map.size() and bytes, written under the lock after each change: gauges read them
+  // without taking the lock (a sampler must not starve the writers it observes)
+  private volatile long sizeView;
+  private volatile long bytesView;
 
   /**
    * @throws IllegalArgumentException if a bound is not positive
@@ -117,8 +121,14 @@ public final class FallbackCache implements RedisOperations {
     Entry prior = map.remove(key);
     if (prior != null) {
       bytes -= prior.bytes;
+      publishLocked();
     }
     return prior;
+  }
+
+  private void publishLocked() {
+    sizeView = map.size();
+    bytesView = bytes;
   }
 
   /** Stores {@code e} (replacing any entry) and evicts least recently used entries until both bounds hold. */
@@ -126,9 +136,6 @@ public final class FallbackCache implements RedisOperations {
     removeLocked(key);
     map.put(key, e);
     bytes += e.bytes;
-    if (map.size() <= maxEntries && bytes <= maxBytes) {
-      return;
-    }
     Iterator<Entry> it = map.values().iterator();
     while ((map.size() > maxEntries || bytes > maxBytes) && it.hasNext()) {
       Entry eldest = it.next();
@@ -136,17 +143,7 @@ public final class FallbackCache implements RedisOperations {
       bytes -= eldest.bytes;
       evictions++;
     }
-  }
-
-  private void purgeExpiredLocked() {
-    long now = ticker.read();
-    for (Iterator<Entry> it = map.values().iterator(); it.hasNext(); ) {
-      Entry e = it.next();
-      if (e.expired(now)) {
-        it.remove();
-        bytes -= e.bytes;
-      }
-    }
+    publishLocked(); // only once both bounds hold again
   }
 
   private Entry live(String key) {
@@ -184,26 +181,17 @@ public final class FallbackCache implements RedisOperations {
     }
   }
 
-  /** Live entries held (never more than {@code maxEntries}). */
+  /**
+   * Entries held, never more than {@code maxEntries}; includes expired entries not yet touched or
+   * evicted. Lock-free.
+   */
   public long size() {
-    lock.lock();
-    try {
-      purgeExpiredLocked();
-      return map.size();
-    } finally {
-      lock.unlock();
-    }
+    return sizeView;
   }
 
-  /** Estimated bytes of the live entries held (never more than {@code maxBytes}). */
+  /** Estimated bytes of the entries held, never more than {@code maxBytes}. Lock-free. */
   public long weight() {
-    lock.lock();
-    try {
-      purgeExpiredLocked();
-      return bytes;
-    } finally {
-      lock.unlock();
-    }
+    return bytesView;
   }
 
   /** Entries evicted to keep the bounds so far. */
@@ -222,6 +210,7 @@ public final class FallbackCache implements RedisOperations {
     try {
       map.clear();
       bytes = 0;
+      publishLocked();
     } finally {
       lock.unlock();
     }
