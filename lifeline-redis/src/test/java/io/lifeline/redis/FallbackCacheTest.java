@@ -39,6 +39,16 @@ class FallbackCacheTest {
   }
 
   @Test
+  void anEntryLargerThanTheByteBoundIsDroppedWithoutEvictingTheRest() {
+    FallbackCache c = new FallbackCache(100, 10_000, ticker);
+    c.set("small", "v");
+    c.set("huge", "x".repeat(10_000));
+    assertThat(c.get("huge")).isNull();
+    assertThat(c.get("small")).isEqualTo("v");
+    assertThat(c.weight()).isLessThanOrEqualTo(10_000);
+  }
+
+  @Test
   void expiresOnTheClock() {
     FallbackCache c = new FallbackCache(100, 1 << 20, ticker);
     c.set("k", "v", Duration.ofSeconds(10));

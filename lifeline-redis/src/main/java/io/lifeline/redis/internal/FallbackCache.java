@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * used ones in one step under one lock, so no concurrent writer ever sees (or makes) the cache
  * larger than its bounds. (Caffeine, used before, evicts after the write in batched maintenance:
  * 8 writers took a 1 000-entry cache to 1 035-1 257 entries.) The lock is a {@link ReentrantLock},
- * never a monitor (virtual threads), held for O(1) work per operation; this cache only serves while
+ * never a monitor (virtual threads), held for a few map operations per call; this cache only serves while
  * Redis is down, never on the guarded hot path. An entry larger than {@code maxBytes} on its own is
  * not kept (the write succeeds and the key reads as evicted).
  *
@@ -43,7 +43,6 @@ public final class FallbackCache implements RedisOperations {
   private final long maxEntries;
   private final long maxBytes;
   private long bytes; // guarded by lock
-  private long evictions; // guarded by lock
   // copies of map.size() and bytes, written under the lock after each change: gauges read them
   // without taking the lock (a sampler must not starve the writers it observes)
   private volatile long sizeView;
@@ -134,6 +133,9 @@ public final class FallbackCache implements RedisOperations {
   /** Stores {@code e} (replacing any entry) and evicts least recently used entries until both bounds hold. */
   private void putLocked(String key, Entry e) {
     removeLocked(key);
+    if (e.bytes > maxBytes) {
+      return; // would evict everything else and then itself: written, and evicted at once
+    }
     map.put(key, e);
     bytes += e.bytes;
     Iterator<Entry> it = map.values().iterator();
@@ -141,7 +143,6 @@ public final class FallbackCache implements RedisOperations {
       Entry eldest = it.next();
       it.remove();
       bytes -= eldest.bytes;
-      evictions++;
     }
     publishLocked(); // only once both bounds hold again
   }
@@ -192,16 +193,6 @@ public final class FallbackCache implements RedisOperations {
   /** Estimated bytes of the entries held, never more than {@code maxBytes}. Lock-free. */
   public long weight() {
     return bytesView;
-  }
-
-  /** Entries evicted to keep the bounds so far. */
-  public long evictions() {
-    lock.lock();
-    try {
-      return evictions;
-    } finally {
-      lock.unlock();
-    }
   }
 
   /** Removes everything. */
