@@ -2,7 +2,7 @@ package io.lifeline.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import io.lifeline.core.Ticker;
 import io.lifeline.redis.internal.FallbackCache;
 import io.lifeline.redis.internal.TouchedKeys;
 import java.time.Duration;
@@ -36,6 +36,16 @@ class FallbackCacheTest {
     assertThat(c.size()).isLessThanOrEqualTo(10);
     c.hset("h", "f", big);
     assertThat(c.weight()).isLessThanOrEqualTo(maxBytes);
+  }
+
+  @Test
+  void anEntryLargerThanTheByteBoundIsDroppedWithoutEvictingTheRest() {
+    FallbackCache c = new FallbackCache(100, 10_000, ticker);
+    c.set("small", "v");
+    c.set("huge", "x".repeat(10_000));
+    assertThat(c.get("huge")).isNull();
+    assertThat(c.get("small")).isEqualTo("v");
+    assertThat(c.weight()).isLessThanOrEqualTo(10_000);
   }
 
   @Test
