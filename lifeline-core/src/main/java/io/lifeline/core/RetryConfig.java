@@ -62,6 +62,16 @@ public record RetryConfig(
   /** Upper bound on maxRetries: beyond this a budget or a breaker is the right tool. */
   public static final int MAX_MAX_RETRIES = 1_000;
 
+  /** Largest baseDelay and maxDelay: one day (a longer backoff is an outage, not a retry). */
+  public static final Duration MAX_DELAY_BOUND = Duration.ofDays(1);
+  /** Largest circuitBreakerTimeout: 365 days. */
+  public static final Duration MAX_CIRCUIT_BREAKER_TIMEOUT = Duration.ofDays(365);
+  /**
+   * Largest retryBudgetMinPerSecond: 100 000, so that {@code minPerSecond * window seconds} (window
+   * at most 1 h) stays far inside an {@code int}.
+   */
+  public static final int MAX_RETRY_BUDGET_MIN_PER_SECOND = 100_000;
+
   private static final RetryConfig DEFAULTS = builder().build();
 
   /** Validates; prefer {@link #builder()}, whose errors name env keys when bound from the environment. */
@@ -99,16 +109,6 @@ public record RetryConfig(
   public static RetryConfig fromMap(Map<String, String> values, String prefix) {
     return builder().apply(Settings.of(values).withPrefix(prefix)).build();
   }
-
-  /** Largest baseDelay and maxDelay: one day (a longer backoff is an outage, not a retry). */
-  public static final Duration MAX_DELAY_BOUND = Duration.ofDays(1);
-  /** Largest circuitBreakerTimeout: 365 days. */
-  public static final Duration MAX_CIRCUIT_BREAKER_TIMEOUT = Duration.ofDays(365);
-  /**
-   * Largest retryBudgetMinPerSecond: 100 000, so that {@code minPerSecond * window seconds} (window
-   * at most 1 h) stays far inside an {@code int}.
-   */
-  public static final int MAX_RETRY_BUDGET_MIN_PER_SECOND = 100_000;
 
   /**
    * Records every problem of these values in {@code v}, whose keys are the builder's field names

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
@@ -260,8 +261,9 @@ public final class Validation {
       String example) {
 
     String allowed() {
-      return "must be a URI " + String.join("://, ", schemes) + "://host[:port]..."
-          + (userInfo ? "" : " without credentials") + ", e.g. " + example;
+      return "must be a URI with a host and one of the schemes " + String.join(", ", new TreeSet<>(schemes))
+          + " (any case)" + (userInfo ? "" : ", without credentials (set the password separately)")
+          + ", e.g. " + example;
     }
   }
 
