@@ -47,6 +47,14 @@ public final class ConfigurationException extends LifelineException {
       return new Problem(key, shown(key, value), allowed);
     }
 
+    /**
+     * A problem whose key looks secret by name but whose value is not (e.g. {@code
+     * GRAPHITI_API_KEY_HEADER} holds a header name): the value is shown, still URL-sanitized.
+     */
+    public static Problem ofPublic(String key, Object value, String allowed) {
+      return new Problem(key, printable(Urls.sanitize(String.valueOf(value))), allowed);
+    }
+
     @Override
     public String toString() {
       return key + "=" + value + ": " + allowed;
@@ -91,11 +99,37 @@ public final class ConfigurationException extends LifelineException {
     return sb.toString();
   }
 
+  /** Longest value shown; longer ones are cut (a value is shown to be recognized, not copied). */
+  private static final int MAX_SHOWN = 200;
+
   static String shown(String key, Object value) {
     if (Secrets.isSecretKey(key)) {
       return value == null ? "null" : Secrets.MASK;
     }
-    return Urls.sanitize(String.valueOf(value));
+    return printable(Urls.sanitize(String.valueOf(value)));
+  }
+
+  /**
+   * Control characters escaped ({@code \u0000}, {@code \n}), so a value can neither break the
+   * one-line-per-problem layout nor forge a line; cut at {@value #MAX_SHOWN} characters.
+   */
+  private static String printable(String s) {
+    StringBuilder sb = null;
+    int n = Math.min(s.length(), MAX_SHOWN);
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      boolean control = Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+      if (control && sb == null) {
+        sb = new StringBuilder(s.length() + 16).append(s, 0, i);
+      }
+      if (control) {
+        sb.append(String.format(java.util.Locale.ROOT, "\\u%04X", (int) c));
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    String out = sb == null ? s.substring(0, n) : sb.toString();
+    return s.length() > MAX_SHOWN ? out + "...(" + s.length() + " characters)" : out;
   }
 
   private static Throwable summarize(String key, Object value, Throwable cause) {

@@ -122,10 +122,7 @@ public record RetryConfig(
     v.range("maxRetries", maxRetries, 0, MAX_MAX_RETRIES);
     Duration base = v.duration("baseDelay", baseDelay, Duration.ZERO, MAX_DELAY_BOUND);
     Duration max = v.duration("maxDelay", maxDelay, Duration.ZERO, MAX_DELAY_BOUND);
-    if (base != null && max != null && max.compareTo(base) < 0) {
-      v.problem("maxDelay", Durations.format(max),
-          "must be >= " + v.key("baseDelay") + " (" + Durations.format(base) + ")");
-    }
+    v.notAbove("baseDelay", base, "maxDelay", max);
     v.range("exponentialBase", exponentialBase, 1.0, 100.0);
     v.range("circuitBreakerThreshold", circuitBreakerThreshold, 1, 1_000_000);
     v.duration("circuitBreakerTimeout", circuitBreakerTimeout, Duration.ZERO, MAX_CIRCUIT_BREAKER_TIMEOUT);

@@ -8,6 +8,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -42,6 +43,7 @@ public final class Validation {
 
   private final UnaryOperator<String> keyOf;
   private final List<Problem> problems = new ArrayList<>();
+  private final Set<String> publicFields = new HashSet<>();
 
   /** Names keys through {@code keyOf} (field → the key the user wrote). */
   public Validation(UnaryOperator<String> keyOf) {
@@ -58,9 +60,23 @@ public final class Validation {
     return keyOf.apply(field);
   }
 
-  /** Records a problem with {@code field}'s value (shown sanitized, or masked for a secret key). */
+  /**
+   * Declares that {@code field}'s value is never a secret although its key may look like one (an
+   * API key's <em>header name</em>): its value is then shown in problems instead of {@code ****}.
+   */
+  public Validation publicField(String field) {
+    publicFields.add(field);
+    return this;
+  }
+
+  /**
+   * Records a problem with {@code field}'s value: shown URL-sanitized, or masked when the key names a
+   * secret (see {@link Secrets#isSecretKey(String)}) unless declared by {@link #publicField}.
+   */
   public void problem(String field, Object value, String allowed) {
-    problems.add(Problem.of(key(field), value, allowed));
+    problems.add(publicFields.contains(field)
+        ? Problem.ofPublic(key(field), value, allowed)
+        : Problem.of(key(field), value, allowed));
   }
 
   /** Records a problem found elsewhere (already keyed and sanitized). */
@@ -153,6 +169,26 @@ public final class Validation {
       return null;
     }
     return d;
+  }
+
+  /**
+   * Records a problem when {@code low > high} (both already checked, null skipped). The problem is
+   * reported on the key the user wrote: on {@code highField} unless only {@code lowField} was bound
+   * from the environment (then the user's value is the low one, and the high one is a default).
+   */
+  public void notAbove(String lowField, Duration low, String highField, Duration high) {
+    if (low == null || high == null || low.compareTo(high) <= 0) {
+      return;
+    }
+    boolean highBound = !key(highField).equals(highField);
+    boolean lowBound = !key(lowField).equals(lowField);
+    if (lowBound && !highBound) {
+      problem(lowField, Durations.format(low),
+          "must be <= " + key(highField) + " (" + Durations.format(high) + ")");
+    } else {
+      problem(highField, Durations.format(high),
+          "must be >= " + key(lowField) + " (" + Durations.format(low) + ")");
+    }
   }
 
   /** As {@link #duration} but {@code 0} is accepted too (meaning "off"/"none"/"never"). */
@@ -418,7 +454,7 @@ public final class Validation {
     }
     int nul = raw.indexOf('\0');
     if (nul >= 0) {
-      problem(field, raw.replace("\0", "\\0"), "must be a file path without NUL characters");
+      problem(field, raw, "must be a file path without NUL characters");
       return null;
     }
     try {

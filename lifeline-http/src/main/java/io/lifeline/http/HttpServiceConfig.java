@@ -282,7 +282,7 @@ public record HttpServiceConfig(
      * #apply(Settings)}); tokens, API keys and URL credentials never appear in it.
      */
     public HttpServiceConfig build() {
-      Validation v = keys.validation();
+      Validation v = keys.validation().publicField("apiKeyHeader"); // a header name, not the key
       v.notBlank("name", name);
       URI uri = baseUrl;
       String basic = basicCredentials;

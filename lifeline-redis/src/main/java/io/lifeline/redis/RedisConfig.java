@@ -378,10 +378,7 @@ public record RedisConfig(
       v.duration("healthCheckInterval", healthCheckInterval, Duration.ofMillis(10), Duration.ofDays(1));
       Duration min = v.duration("reconnectMinDelay", reconnectMinDelay, Duration.ofMillis(1), Duration.ofHours(1));
       Duration max = v.duration("reconnectMaxDelay", reconnectMaxDelay, Duration.ofMillis(1), Duration.ofHours(1));
-      if (min != null && max != null && max.compareTo(min) < 0) {
-        v.problem("reconnectMaxDelay", Fmt.duration(max),
-            "must be >= " + v.key("reconnectMinDelay") + " (" + Fmt.duration(min) + ")");
-      }
+      v.notAbove("reconnectMinDelay", min, "reconnectMaxDelay", max);
       if (reconciliation == null) {
         v.problem("reconciliation", "null", "must be INVALIDATE or WRITE_BACK");
       }
