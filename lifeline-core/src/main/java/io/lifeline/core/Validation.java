@@ -310,12 +310,13 @@ public final class Validation {
    * problem found. The shown value is sanitized; {@link URISyntaxException}'s message (which echoes
    * the input) is never used, only its reason and index.
    */
-  public URI uri(String field, String raw, UriRule rule) {
-    if (raw == null || raw.isBlank()) {
-      problem(field, raw == null ? "null" : '"' + raw + '"', rule.allowed());
+  public URI uri(String field, String value, UriRule rule) {
+    if (value == null || value.isBlank()) {
+      problem(field, value == null ? "null" : '"' + value + '"', rule.allowed());
       return null;
     }
-    String s = raw.trim();
+    String s = value.trim();
+    String raw = urlShown(value); // what problems show: never the user info
     int sep = s.indexOf("://");
     if (sep <= 0) {
       problem(field, raw, rule.allowed());
@@ -323,7 +324,7 @@ public final class Validation {
     }
     String scheme = s.substring(0, sep).toLowerCase(Locale.ROOT);
     if (!rule.schemes().contains(scheme)) {
-      problem(field, raw, rule.allowed() + " (scheme '" + Urls.sanitize(s.substring(0, sep)) + "' is not one of them)");
+      problem(field, raw, rule.allowed() + " (the scheme is not one of them)");
       return null;
     }
     String normalized = scheme + s.substring(sep);
@@ -360,7 +361,27 @@ public final class Validation {
     if (sep < 0) {
       return true;
     }
-    return authority(field, url, Authority.of(url, sep + 3, true), true);
+    return authority(field, urlShown(url), Authority.of(url, sep + 3, true), true);
+  }
+
+  /**
+   * A URL as problems show it: {@link Urls#sanitize} first, then, because a malformed URL may escape
+   * its rules (no scheme, a space in the user info), everything between {@code ://} (or the start)
+   * and the last {@code @} is masked unless already masked. Over-masking an {@code @} in a path is
+   * the price of never showing a password.
+   */
+  public static String urlShown(String raw) {
+    String s = Urls.sanitize(raw);
+    int sep = s.indexOf("://");
+    int start = sep < 0 ? 0 : sep + 3;
+    int at = s.lastIndexOf('@');
+    if (at > start) {
+      String userInfo = s.substring(start, at);
+      if (!userInfo.equals(Secrets.MASK) && !userInfo.endsWith(":" + Secrets.MASK)) {
+        s = s.substring(0, start) + Secrets.MASK + s.substring(at);
+      }
+    }
+    return s;
   }
 
   private boolean authority(String field, String raw, Authority a, boolean userInfoAllowed) {

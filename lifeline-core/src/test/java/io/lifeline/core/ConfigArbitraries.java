@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -26,8 +29,8 @@ public final class ConfigArbitraries {
    * sanitizers must cope with. The marker makes an accidental match impossible.
    */
   public static Arbitrary<String> secrets() {
-    Arbitrary<String> core = Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9')
-        .ofLength(10);
+    // upper-case letters only: no other generator produces ten of them in a row
+    Arbitrary<String> core = Arbitraries.strings().withCharRange('G', 'Z').ofLength(10);
     Arbitrary<String> special = Arbitraries.of("", "", "!", "$", "*", "-", "~", ".", "_");
     return Combinators.combine(core, special).as((c, sp) -> "Zq" + c + sp + "Xk");
   }
@@ -149,6 +152,47 @@ public final class ConfigArbitraries {
         "?password=" + secret, "#frag", "/ x", "/\u0000", "/%zz");
     return Combinators.combine(schemeVariants(schemes), userInfo, hosts(), portSuffixes(), tail)
         .as((s, u, h, p, t) -> s + "://" + u + h + p + t);
+  }
+
+  /** Generated environment: the secret it may carry and the variables. */
+  public record EnvCase(String secret, Map<String, String> env) {}
+
+  /**
+   * Environments of up to 10 variables {@code prefix + key}, each drawn from the arbitrary {@code
+   * values.apply(secret)} gives for its key (secret keys get the secret, URL keys URLs carrying it).
+   */
+  public static Arbitrary<EnvCase> envCases(String prefix,
+      Function<String, Map<String, Arbitrary<String>>> values) {
+    return secrets().flatMap(secret -> {
+      Map<String, Arbitrary<String>> byKey = values.apply(secret);
+      return Arbitraries.subsetOf(byKey.keySet()).ofMaxSize(10).flatMap(keys -> {
+        List<String> chosen = new ArrayList<>(keys);
+        List<Arbitrary<String>> arbs = new ArrayList<>();
+        chosen.forEach(k -> arbs.add(byKey.get(k)));
+        return Combinators.combine(arbs).as(vals -> {
+          Map<String, String> env = new HashMap<>();
+          for (int i = 0; i < chosen.size(); i++) {
+            env.put(prefix + chosen.get(i), vals.get(i));
+          }
+          return new EnvCase(secret, env);
+        });
+      });
+    });
+  }
+
+  /** Value generators for every {@link RetryConfig} key (shared by every config that embeds one). */
+  public static Map<String, Arbitrary<String>> retryValues() {
+    Map<String, Arbitrary<String>> m = new HashMap<>();
+    for (String k : List.of("BASE_DELAY", "RETRY_DELAY", "MAX_DELAY", "CIRCUIT_BREAKER_TIMEOUT",
+        "RETRY_BUDGET_WINDOW")) {
+      m.put(k, durationTexts());
+    }
+    for (String k : List.of("MAX_RETRIES", "EXPONENTIAL_BASE", "RETRY_BACKOFF", "CIRCUIT_BREAKER_THRESHOLD",
+        "CIRCUIT_BREAKER_HALF_OPEN_PROBES", "RETRY_BUDGET_RATIO", "RETRY_BUDGET_MIN_PER_SECOND")) {
+      m.put(k, numberTexts());
+    }
+    m.put("JITTER", Arbitraries.oneOf(Arbitraries.of("on", "off", "TRUE", "maybe"), hostileStrings()));
+    return m;
   }
 
   /**

@@ -291,7 +291,7 @@ public record HttpServiceConfig(
         if (uri != null && uri.getRawUserInfo() != null) {
           String info = decode(uri.getRawUserInfo());
           if (info == null) {
-            v.problem("baseUrl", rawUrl, "must have percent-encoded user info (%XX escapes)");
+            v.problem("baseUrl", Validation.urlShown(rawUrl), "must have percent-encoded user info (%XX escapes)");
           } else {
             basic = java.util.Base64.getEncoder().encodeToString(
                 info.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -351,7 +351,7 @@ public record HttpServiceConfig(
       try {
         return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null);
       } catch (URISyntaxException e) {
-        v.problem("baseUrl", u.toString(), "must be a valid URL (" + e.getReason() + ")");
+        v.problem("baseUrl", Validation.urlShown(u.toString()), "must be a valid URL (" + e.getReason() + ")");
         return null;
       }
     }

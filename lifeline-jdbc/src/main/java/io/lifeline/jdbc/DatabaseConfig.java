@@ -281,7 +281,7 @@ public record DatabaseConfig(
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
           }
         } else if (!lower.startsWith("jdbc:")) {
-          v.problem("url", url, "must start with jdbc: (e.g. jdbc:postgresql://host:5432/db) or postgresql://");
+          v.problem("url", Validation.urlShown(url), "must start with jdbc: (e.g. jdbc:postgresql://host:5432/db) or postgresql://");
         } else if (v.jdbcAuthority("url", url.trim())) {
           jdbcUrl = "jdbc:" + url.trim().substring(5); // scheme normalized: JDBC: works as jdbc:
         }

@@ -412,12 +412,12 @@ public record RedisConfig(
         parsed = RedisURI.create(normalized);
       } catch (RuntimeException e) {
         // never chain Lettuce's exception: its message may echo the URL with the password
-        v.problem("url", url, "must be a Redis URL Lettuce accepts, e.g. " + URL_RULE.example()
+        v.problem("url", Validation.urlShown(url), "must be a Redis URL Lettuce accepts, e.g. " + URL_RULE.example()
             + " (" + e.getClass().getSimpleName() + ")");
         return null;
       }
       if (parsed.getDatabase() < 0) {
-        v.problem("url", url, "database index must be >= 0");
+        v.problem("url", Validation.urlShown(url), "database index must be >= 0");
         return null;
       }
       return normalized;
