@@ -169,6 +169,8 @@ public record DatabaseConfig(
     private long journalMaxBytes = DEFAULT_JOURNAL_MAX_BYTES;
     private int asyncMaxPending = DEFAULT_ASYNC_MAX_PENDING;
     private final Map<String, String> driverProperties = new LinkedHashMap<>();
+    /** The prefix of the last {@link #apply(Settings)}, to name missing keys as variables. */
+    private String envPrefix;
     /** driverProperty calls with a null key or value (reported by build()). */
     private final List<String> nullProperties = new ArrayList<>();
 
@@ -215,6 +217,7 @@ public record DatabaseConfig(
      * included. Unparsable values are reported by {@link #build()} with every other problem.
      */
     public Builder apply(Settings s) {
+      envPrefix = s.prefix();
       keys.bind(s, "NAME", "name", Settings::string, v -> name = v);
       keys.bind(s, "URL", "url", Settings::string, v -> url = v);
       keys.bind(s, "USERNAME", "username", Settings::string, v -> username = v);
@@ -259,8 +262,8 @@ public record DatabaseConfig(
       String user = username;
       String pw = password;
       if (url == null || url.isBlank()) {
-        v.problem("url", url == null ? "null" : '"' + url + '"',
-            "must be set (DATABASE_URL), e.g. jdbc:postgresql://host:5432/db");
+        v.add(ConfigurationException.Problem.of(missingKey("url", "URL"), url == null ? "null" : '"' + url + '"',
+            "must be set, e.g. jdbc:postgresql://host:5432/db"));
       } else {
         String lower = url.trim().toLowerCase(Locale.ROOT);
         if (lower.startsWith("postgresql://") || lower.startsWith("postgres://")) {
@@ -306,8 +309,8 @@ public record DatabaseConfig(
       } else if (journalPath != null) {
         journal = v.path("journalPath", (String) journalPath);
       } else if (degradedMode == DegradedMode.JOURNAL) {
-        v.problem(keys.isBound("degradedMode") ? "DATABASE_JOURNAL_PATH" : "journalPath", "null",
-            "must be set when degradedMode is JOURNAL");
+        v.add(ConfigurationException.Problem.of(missingKey("journalPath", "JOURNAL_PATH"), "null",
+            "must be set when " + keys.key("degradedMode") + " is JOURNAL"));
       }
       v.range("journalMaxBytes", journalMaxBytes, 4096, MAX_JOURNAL_BYTES);
       v.range("asyncMaxPending", asyncMaxPending, 1, 1_000_000);
@@ -317,6 +320,11 @@ public record DatabaseConfig(
       return new DatabaseConfig(name, jdbcUrl, user, pw, poolSize, maxOverflow, poolTimeout, poolRecycle,
           idleTimeout, validationTimeout, connectTimeout, socketTimeout, loginTimeout, recoveryProbeInterval,
           retryConfig, degradedMode, journal, journalMaxBytes, asyncMaxPending, driverProperties);
+    }
+
+    /** A missing value is named as the variable when the builder was bound from the environment. */
+    private String missingKey(String field, String envKey) {
+      return keys.isBound(field) || envPrefix == null ? keys.key(field) : envPrefix + envKey;
     }
 
     private static String decode(String s) {
