@@ -54,7 +54,7 @@ class DatabaseConfigPropertyTest {
     });
   }
 
-  @Property(tries = 300)
+  @Property(tries = 200)
   void fromMapThrowsOnlyClearErrorsNamingTheVariablesWithoutSecrets(@ForAll("env") EnvCase c) {
     Set<String> keys = new HashSet<>(c.env().keySet());
     keys.add("DATABASE_URL"); // named when missing
@@ -91,7 +91,7 @@ class DatabaseConfigPropertyTest {
         .list().ofMaxSize(8).map(l -> Tuple.of(secret, l)));
   }
 
-  @Property(tries = 300)
+  @Property(tries = 200)
   void builderThrowsOnlyClearErrorsNamingTheMethodsWithoutSecrets(
       @ForAll("calls") Tuple2<String, List<Consumer<DatabaseConfig.Builder>>> c) {
     Set<String> methods = Set.of("url", "password", "username", "name", "poolSize", "maxOverflow",

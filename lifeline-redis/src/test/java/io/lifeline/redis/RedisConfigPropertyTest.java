@@ -47,7 +47,7 @@ class RedisConfigPropertyTest {
     });
   }
 
-  @Property(tries = 500)
+  @Property(tries = 200)
   void fromMapThrowsOnlyClearErrorsNamingTheVariablesWithoutSecrets(@ForAll("env") EnvCase c) {
     assertOnlyClearErrors(() -> {
       RedisConfig config = RedisConfig.fromMap(c.env());
@@ -82,7 +82,7 @@ class RedisConfigPropertyTest {
         .list().ofMaxSize(8).map(l -> Tuple.of(secret, l)));
   }
 
-  @Property(tries = 500)
+  @Property(tries = 200)
   void builderThrowsOnlyClearErrorsNamingTheMethodsWithoutSecrets(
       @ForAll("calls") Tuple2<String, List<Consumer<RedisConfig.Builder>>> c) {
     Set<String> methods = new HashSet<>(Set.of("url", "password", "name", "commandTimeout",
