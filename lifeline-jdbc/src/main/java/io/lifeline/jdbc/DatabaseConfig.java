@@ -272,11 +272,17 @@ public record DatabaseConfig(
             String info = uri.getRawUserInfo();
             if (info != null) {
               int colon = info.indexOf(':');
-              if (user == null) {
-                user = decode(colon < 0 ? info : info.substring(0, colon));
+              String u = decode(colon < 0 ? info : info.substring(0, colon));
+              String p = colon < 0 ? null : decode(info.substring(colon + 1));
+              if (u == null || (colon >= 0 && p == null)) {
+                v.problem("url", Validation.urlShown(url),
+                    "must have percent-encoded user info (%XX escapes, e.g. %40 for @)");
               }
-              if (pw == null && colon >= 0) {
-                pw = decode(info.substring(colon + 1));
+              if (user == null) {
+                user = u;
+              }
+              if (pw == null) {
+                pw = p;
               }
             }
             jdbcUrl = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
@@ -327,11 +333,12 @@ public record DatabaseConfig(
       return keys.isBound(field) || envPrefix == null ? keys.key(field) : envPrefix + envKey;
     }
 
+    /** Percent-decoded, or null for malformed escapes (URLDecoder's message would echo them). */
     private static String decode(String s) {
       try {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        return s; // a stray '%' in a password: use it as written (never echo it)
+        return null;
       }
     }
   }

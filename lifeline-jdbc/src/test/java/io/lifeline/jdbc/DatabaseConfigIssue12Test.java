@@ -52,6 +52,15 @@ class DatabaseConfigIssue12Test {
   }
 
   @Test
+  void malformedPercentEscapesInThePasswordAreAConfigurationErrorWithoutThePassword() {
+    Throwable t = catchThrowable(() -> DatabaseConfig.fromMap(Map.of(
+        "DATABASE_URL", "postgresql://app:S3cret%zz@db:5432/app")));
+    assertThat(t).isInstanceOf(ConfigurationException.class)
+        .hasMessage("DATABASE_URL=postgresql://app:****@db:5432/app: must have percent-encoded user info"
+            + " (%XX escapes, e.g. %40 for @)");
+  }
+
+  @Test
   void aNulInTheJournalPathIsAConfigurationError() {
     assertThatThrownBy(() -> DatabaseConfig.fromMap(Map.of(
         "DATABASE_URL", "jdbc:postgresql://db:5432/app",
