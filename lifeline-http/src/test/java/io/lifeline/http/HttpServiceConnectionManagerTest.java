@@ -561,7 +561,7 @@ class HttpServiceConnectionManagerTest {
         .isInstanceOfSatisfying(ConfigurationException.class,
             e -> assertThat(e.key()).isEqualTo("SVC_REQUEST_TIMEOUT"));
     assertThatThrownBy(() -> HttpServiceConfig.builder("x")
-        .apply(Settings.of(Map.of("SVC_REQUEST_TIMEOUT", "soon")).withPrefix("SVC_")))
+        .apply(Settings.of(Map.of("SVC_REQUEST_TIMEOUT", "soon")).withPrefix("SVC_")).build())
         .isInstanceOfSatisfying(ConfigurationException.class,
             e -> assertThat(e.key()).isEqualTo("SVC_REQUEST_TIMEOUT"));
     assertThatThrownBy(() -> HttpServiceConfig.builder("x").build())

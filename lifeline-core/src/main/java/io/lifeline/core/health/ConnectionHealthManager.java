@@ -786,79 +786,96 @@ public final class ConnectionHealthManager implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private final Map<String, FeatureRule> featureRules = new HashMap<>();
 
+    /** Builder methods given {@code null} (reported by {@link #build()}, with the other problems). */
+    private final List<String> nullArguments = new ArrayList<>();
+
     private Builder() {}
 
     /** Backoff (base, cap, jitter) between checks of an UNAVAILABLE service. */
     public Builder retryConfig(RetryConfig config) {
-      this.retryConfig = Objects.requireNonNull(config, "config");
+      this.retryConfig = config;
       return this;
     }
 
+    /** Time between two checks of one service: 10 ms to 1 day (default 30 s). */
     public Builder checkInterval(Duration interval) {
-      this.checkInterval = between("checkInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
+      this.checkInterval = interval;
       return this;
     }
 
+    /** Bound on one check: 1 ms to 1 hour (default 5 s). */
     public Builder checkTimeout(Duration timeout) {
-      this.checkTimeout = between("checkTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
+      this.checkTimeout = timeout;
       return this;
     }
 
-    /** A successful check slower than this counts as SLOW (→ DEGRADED). */
+    /** A successful check slower than this counts as SLOW (→ DEGRADED): 0 to 1 hour (default 1 s). */
     public Builder latencyThreshold(Duration threshold) {
-      this.latencyThreshold = between("latencyThreshold", threshold, Duration.ZERO, Duration.ofHours(1));
+      this.latencyThreshold = threshold;
       return this;
     }
 
-    /** At most one "still down" log line per service per this interval (default 5 min). */
+    /** At most one "still down" log line per service per this interval: 1 s to 1 day (default 5 min). */
     public Builder logSummaryInterval(Duration interval) {
-      this.logSummaryInterval = between("logSummaryInterval", interval, Duration.ofSeconds(1), Duration.ofDays(1));
+      this.logSummaryInterval = interval;
       return this;
     }
 
+    /** Consecutive failures that make a service UNAVAILABLE: 1 to 1000 (default 3). */
     public Builder unavailableThreshold(int failures) {
       this.unavailableThreshold = failures;
       return this;
     }
 
+    /** Consecutive successes that make an UNAVAILABLE service HEALTHY again: 1 to 1000 (default 2). */
     public Builder recoveryThreshold(int successes) {
       this.recoveryThreshold = successes;
       return this;
     }
 
-    /** Threads that may run checks at once (default 16). */
+    /** Threads that may run checks at once: 1 to 1024 (default 16). */
     public Builder maxConcurrentChecks(int threads) {
-      if (threads < 1 || threads > 1_024) {
-        throw new ConfigurationException("maxConcurrentChecks", threads, "must be between 1 and 1024");
-      }
       this.maxConcurrentChecks = threads;
       return this;
     }
 
     public Builder featureRule(String feature, FeatureRule rule) {
-      featureRules.put(Objects.requireNonNull(feature, "feature"), Objects.requireNonNull(rule, "rule"));
+      if (feature == null || rule == null) {
+        nullArguments.add(feature == null ? "featureRule (feature)" : "featureRule " + feature + " (rule)");
+      } else {
+        featureRules.put(feature, rule);
+      }
       return this;
     }
 
     public Builder ticker(Ticker ticker) {
-      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      this.ticker = ticker;
       return this;
     }
 
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      this.clock = clock;
       return this;
     }
 
-    private static Duration between(String key, Duration d, Duration min, Duration max) {
-      Objects.requireNonNull(d, key);
-      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-        throw new ConfigurationException(key, d, "must be between " + min + " and " + max);
-      }
-      return d;
-    }
-
+    /**
+     * Validates and builds. Every invalid value (out of range, or {@code null} given to a builder
+     * method) is reported in one {@link ConfigurationException}, named by the builder method.
+     */
     public ConnectionHealthManager build() {
+      io.lifeline.core.Validation v = io.lifeline.core.Validation.byField();
+      v.required("retryConfig", retryConfig);
+      v.duration("checkInterval", checkInterval, Duration.ofMillis(10), Duration.ofDays(1));
+      v.duration("checkTimeout", checkTimeout, Duration.ofMillis(1), Duration.ofHours(1));
+      v.duration("latencyThreshold", latencyThreshold, Duration.ZERO, Duration.ofHours(1));
+      v.duration("logSummaryInterval", logSummaryInterval, Duration.ofSeconds(1), Duration.ofDays(1));
+      v.range("unavailableThreshold", unavailableThreshold, 1, 1_000);
+      v.range("recoveryThreshold", recoveryThreshold, 1, 1_000);
+      v.range("maxConcurrentChecks", maxConcurrentChecks, 1, 1_024);
+      v.required("ticker", ticker);
+      v.required("clock", clock);
+      nullArguments.forEach(method -> v.problem(method, "null", "must not be null"));
+      v.throwIfAny();
       new StatusMachine(unavailableThreshold, recoveryThreshold); // validates
       return new ConnectionHealthManager(this);
     }
