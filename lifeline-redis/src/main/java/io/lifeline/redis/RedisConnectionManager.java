@@ -390,8 +390,8 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   @Override
   public boolean expire(String key, Duration ttl) {
-    Objects.requireNonNull(ttl, "ttl");
-    long ms = ttl.toMillis();
+    FallbackCache.requireExpireTtl(ttl);
+    long ms = ttl.isNegative() ? 0 : ttl.toMillis(); // PEXPIRE 0 deletes, as a negative TTL does
     return execute(Op.EXPIRE, key, () -> conn.sync.pexpire(key, ms), (f, k) -> f.expire(k, ttl));
   }
 
@@ -730,8 +730,8 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
     @Override
     public CompletableFuture<Boolean> expire(String key, Duration ttl) {
-      Objects.requireNonNull(ttl, "ttl");
-      long ms = ttl.toMillis();
+      FallbackCache.requireExpireTtl(ttl);
+      long ms = ttl.isNegative() ? 0 : ttl.toMillis(); // PEXPIRE 0 deletes, as a negative TTL does
       return executeAsync(Op.EXPIRE, key, c -> c.pexpire(key, ms), (f, k) -> f.expire(k, ttl));
     }
 

@@ -14,6 +14,21 @@ class FallbackCacheTest {
   final AtomicLong now = new AtomicLong(1_000_000_000L);
   final Ticker ticker = now::get;
 
+  /** Issue 12: expire with a huge TTL overflowed (toMillis() * 1_000_000); huge negatives too. */
+  @Test
+  void hugeTtlsAreRejectedClearlyAndHugeNegativeExpireDeletes() {
+    FallbackCache c = new FallbackCache(100, 1 << 20, ticker);
+    c.set("k", "v");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.expire("k", Duration.ofDays(36_501)))
+        .isExactlyInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.set("k", "v", Duration.ofSeconds(Long.MAX_VALUE)))
+        .isExactlyInstanceOf(IllegalArgumentException.class);
+    assertThat(c.expire("k", FallbackCache.MAX_TTL)).isTrue();
+    assertThat(c.ttl("k")).isGreaterThan(3_000_000_000L);
+    assertThat(c.expire("k", Duration.ofSeconds(Long.MIN_VALUE))).isTrue();
+    assertThat(c.exists("k")).isFalse();
+  }
+
   @Test
   void boundedByEntries() {
     FallbackCache c = new FallbackCache(100, 1 << 20, ticker);

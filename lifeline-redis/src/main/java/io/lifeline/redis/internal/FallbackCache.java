@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -245,11 +246,27 @@ public final class FallbackCache implements RedisOperations {
     }
   }
 
-  /** As Redis: {@code SET ... PX 0} is an error ("invalid expire time"). */
+  /**
+   * The longest per-call TTL: 100 years. Redis itself rejects a TTL whose expiry overflows its
+   * clock ("invalid expire time"), and the fallback keeps expiry in {@code nanoTime} terms, which
+   * compare safely by subtraction only below about 146 years; a larger {@code Duration} would make
+   * {@code toMillis()} / {@code toNanos()} throw {@code ArithmeticException} instead of a clear error.
+   */
+  public static final Duration MAX_TTL = Duration.ofDays(36_500);
+
+  /** As Redis: {@code SET ... PX 0} is an error ("invalid expire time"); so is a TTL above {@link #MAX_TTL}. */
   public static void requireTtl(Duration ttl) {
+    requireExpireTtl(ttl);
+    if (ttl.isNegative() || ttl.toMillis() < 1) {
+      throw new IllegalArgumentException("ttl=" + ttl + ": must be between 1ms and " + MAX_TTL.toDays() + " days");
+    }
+  }
+
+  /** EXPIRE accepts zero or a negative TTL (the key is deleted), but nothing above {@link #MAX_TTL}. */
+  public static void requireExpireTtl(Duration ttl) {
     Objects.requireNonNull(ttl, "ttl");
-    if (ttl.toMillis() < 1) {
-      throw new IllegalArgumentException("ttl must be at least 1ms: " + ttl);
+    if (ttl.compareTo(MAX_TTL) > 0) {
+      throw new IllegalArgumentException("ttl=" + ttl + ": must be at most " + MAX_TTL.toDays() + " days");
     }
   }
 
@@ -273,7 +290,7 @@ public final class FallbackCache implements RedisOperations {
   @Override
   public boolean expire(String key, Duration ttl) {
     Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(ttl, "ttl");
+    requireExpireTtl(ttl);
     lock.lock();
     try {
       long now = ticker.read();
@@ -281,10 +298,10 @@ public final class FallbackCache implements RedisOperations {
       if (e == null) {
         return false;
       }
-      if (ttl.toMillis() <= 0) {
+      if (ttl.isNegative() || ttl.toMillis() <= 0) {
         removeLocked(key); // Redis deletes a key given a TTL in the past
       } else {
-        putLocked(key, new Entry(key, e.string, e.hash, now + ttl.toMillis() * 1_000_000L));
+        putLocked(key, new Entry(key, e.string, e.hash, now + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis())));
       }
       return true;
     } finally {
