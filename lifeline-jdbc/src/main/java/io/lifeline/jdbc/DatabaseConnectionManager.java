@@ -116,7 +116,6 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private final AbortableWaits waits = new AbortableWaits();
   private final Reminder stillDown;
   private final java.util.concurrent.atomic.AtomicLong failedProbes = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.ThreadFactory confirmThreads;
   private final AtomicReference<CompletableFuture<Boolean>> probeInFlight = new AtomicReference<>();
   private final AtomicBoolean probing = new AtomicBoolean();
   private final ScheduledExecutorService background;
@@ -137,7 +136,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private DatabaseConnectionManager(DatabaseConfig config, Duration stillDownWarnEvery) {
     this.config = config;
     this.stillDown = new Reminder(stillDownWarnEvery.toNanos());
-    this.confirmThreads = LifelineThreads.factory("lifeline-db-" + config.name() + "-confirm-");
+
     this.name = config.name();
     this.poolTimeoutNanos = config.poolTimeout().toNanos();
     this.state = new ConnectionStateTracker(name);
@@ -180,11 +179,26 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     } else {
       this.journal = null;
     }
+    warmUpDownPath();
     state.transitionTo(ConnectionState.CONNECTING);
     this.pool = newPool();
     if (journal != null && journal.size() > 0) {
       scheduleReplay();
     }
+  }
+
+  /**
+   * Loads, initializes and runs once what {@link #markDown} needs before it can release waiters:
+   * the exception and its sanitized message (the redaction patterns). Done lazily, the first outage
+   * paid for it — class initialization and pattern compilation took 80-140 ms on a loaded 2-core
+   * machine, while every waiter and every other detecting thread queued behind the class-init lock.
+   */
+  private void warmUpDownPath() {
+    SQLException sample = new SQLException("Connection to localhost:5432 refused (warm-up)", "08001",
+        new java.net.ConnectException("Connection refused"));
+    SqlErrorKind kind = SqlErrorKind.of(sample);
+    new DatabaseUnavailableException(name, reason(kind, SqlErrorKind.sqlStateOf(sample)), kind,
+        SqlErrorKind.sqlStateOf(sample), sample, config.recoveryProbeInterval(), false).getMessage();
   }
 
   /**
@@ -602,10 +616,11 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   }
 
   /**
-   * True when the database is (now) known down. One probe connect at a time, on its own thread, so
-   * that every caller asking — the first included — waits on a future that the probe's outcome or
-   * any other down transition ({@link #markDown}) completes, whichever comes first; the wait is
-   * bounded by the driver's connect, login and validation timeouts.
+   * True when the database is (now) known down. One probe connect at a time: the first caller to
+   * ask runs it on its own thread (no hand-off: on a loaded machine a thread hop can cost more than
+   * the refused connect itself), bounded by the driver's connect, login and validation timeouts;
+   * every other caller waits on a future that the probe's outcome or any other down transition
+   * ({@link #markDown}) completes, whichever comes first.
    */
   private boolean confirmDown() {
     if (down.get() != null) {
@@ -614,19 +629,16 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     CompletableFuture<Boolean> mine = new CompletableFuture<>();
     CompletableFuture<Boolean> running = probeInFlight.compareAndExchange(null, mine);
     if (running == null) {
-      running = mine;
-      try {
-        confirmThreads.newThread(() -> runConfirmProbe(mine)).start();
-      } catch (RuntimeException | OutOfMemoryError e) {
-        runConfirmProbe(mine); // no thread to spare: probe on this one
+      if (down.get() != null) { // went down between the first check and publishing the future
+        mine.complete(true);
+        probeInFlight.compareAndSet(mine, null);
+        return true;
       }
-    }
-    if (down.get() != null) {
-      return true; // went down between the first check and publishing the future
+      runConfirmProbe(mine);
+      return mine.join();
     }
     try {
-      boolean isDown = running.get(confirmBoundNanos(), TimeUnit.NANOSECONDS);
-      return isDown;
+      return running.get(confirmBoundNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -642,9 +654,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
         markDown(failure);
       }
       result.complete(failure != null && down.get() != null);
-    } catch (Throwable t) {
-      result.complete(false);
     } finally {
+      result.complete(false); // no-op unless the probe threw
       probeInFlight.compareAndSet(result, null);
     }
   }
