@@ -1034,6 +1034,11 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     return downSinceNanos;
   }
 
+  /** {@link System#nanoTime()} when the last release of waiting callers was done (tests, diagnostics). */
+  long lastWaitersReleasedNanos() {
+    return waits.lastAbortNanos();
+  }
+
   /** True while the database is known down (calls fail fast). */
   public boolean isKnownDown() {
     return down.get() != null;

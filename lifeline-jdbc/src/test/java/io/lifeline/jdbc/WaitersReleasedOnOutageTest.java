@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lifeline.testkit.PostgresServerExtension;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +23,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class WaitersReleasedOnOutageTest {
   private static final int HOLDERS = 2;
   private static final int WAITERS = 16;
-  /** Release bound after detection; generous for a busy 2-core machine (typical: 1-5 ms). */
+  /** Release bounds; generous for a busy 2-core machine (typical: 1-10 ms). */
   private static final long RELEASE_BOUND_MS = 50;
+  private static final long SPREAD_BOUND_MS = 50;
 
   @RegisterExtension
   static final PostgresServerExtension PG = PostgresServerExtension.builder().build();
@@ -61,9 +64,12 @@ class WaitersReleasedOnOutageTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> db.poolStats().pending() == WAITERS);
       assertThat(outcomes).as("nobody returned before the outage").isEmpty();
 
+      long gcBefore = gcMillis();
+      StallMeter stalls = new StallMeter();
       outage.run();
       try {
         await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == WAITERS);
+        long stallMs = stalls.stopAndGetMaxMillis();
         assertThat(db.isKnownDown()).isTrue();
         long detectedAt = db.downSinceNanos();
         List<Long> releaseMs = new ArrayList<>();
@@ -73,10 +79,23 @@ class WaitersReleasedOnOutageTest {
           releaseMs.add(TimeUnit.NANOSECONDS.toMillis(o.returnedNanos() - detectedAt));
         }
         releaseMs.sort(null);
-        System.out.printf("%s: ms from detection to each waiter's release: %s%n", name, releaseMs);
-        assertThat(releaseMs.get(releaseMs.size() - 1))
-            .as("ms from detection to the last waiter's release (all: %s)", releaseMs)
-            .isLessThanOrEqualTo(RELEASE_BOUND_MS);
+        long abortMs = TimeUnit.NANOSECONDS.toMillis(db.lastWaitersReleasedNanos() - detectedAt);
+        long gcMs = gcMillis() - gcBefore;
+        String diag = String.format("%s: ms from detection to each waiter's release: %s; all interrupted %d ms "
+            + "after detection; GC during the outage: %d ms; longest stall of a 1 ms sleeper: %d ms",
+            name, releaseMs, abortMs, gcMs, stallMs);
+        System.out.println(diag);
+        long first = releaseMs.get(0);
+        long last = releaseMs.get(releaseMs.size() - 1);
+        // The bounds hold for the time this JVM could run: on an overloaded machine a thread may not
+        // get a CPU for tens of ms (measured by the stall meter, which sees the same starvation).
+        // A timer-driven re-check scatters the releases over its period (about 100 ms) whatever the
+        // load; a signal releases them all at detection.
+        long slack = Math.max(stallMs, gcMs);
+        assertThat(last - first).as("spread of the releases; " + diag).isLessThanOrEqualTo(SPREAD_BOUND_MS + slack);
+        assertThat(abortMs).as("detection to interrupting the waiters; " + diag)
+            .isLessThanOrEqualTo(RELEASE_BOUND_MS + slack);
+        assertThat(last).as("detection to the last release; " + diag).isLessThanOrEqualTo(RELEASE_BOUND_MS + slack);
       } finally {
         PG.restart();
       }
@@ -86,6 +105,44 @@ class WaitersReleasedOnOutageTest {
       }
       await().atMost(Duration.ofSeconds(6)).ignoreExceptions().until(() -> db.query("SELECT 1") == 1);
     }
+  }
+
+  /**
+   * How long this JVM's threads could not run: a daemon thread that sleeps 1 ms at a time and keeps
+   * its worst oversleep. On a quiet machine it stays at 1-2 ms.
+   */
+  private static final class StallMeter {
+    private final Thread thread;
+    private volatile boolean stop;
+    private volatile long maxNanos;
+
+    StallMeter() {
+      thread = new Thread(() -> {
+        long last = System.nanoTime();
+        while (!stop) {
+          LockSupport.parkNanos(1_000_000);
+          long now = System.nanoTime();
+          maxNanos = Math.max(maxNanos, now - last - 1_000_000);
+          last = now;
+        }
+      }, "stall-meter");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    long stopAndGetMaxMillis() throws InterruptedException {
+      stop = true;
+      thread.join();
+      return TimeUnit.NANOSECONDS.toMillis(maxNanos);
+    }
+  }
+
+  private static long gcMillis() {
+    long ms = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return ms;
   }
 
   /** A caller on its own platform thread; records when it returned and what it threw. */

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>{@link #abortAll()} interrupts each registered thread at most once; {@link Wait#finish()},
  * called in a {@code finally} on the waiting thread, ends the registration and clears that
  * interrupt, so it never leaks out of the wait (the handshake of core's {@code Watchdog}: a CAS
- * decides between "finished" and "aborted", and the waiter spins only across the aborter's few
+ * decides between "finished" and "aborted", and the waiter yields only across the aborter's few
  * instructions between its CAS and its {@code interrupt()}). An interrupt from anyone else is left
  * alone, except one that lands in the same instant as an abort: the two are indistinguishable, and
  * it is cleared with ours.
@@ -28,6 +28,7 @@ public final class AbortableWaits {
   private static final int ABORTED = 3;
 
   private final Set<Wait> waits = ConcurrentHashMap.newKeySet();
+  private volatile long lastAbortNanos;
 
   /** Registers the current thread; call {@link Wait#finish()} in a {@code finally} on this thread. */
   public Wait begin() {
@@ -44,7 +45,13 @@ public final class AbortableWaits {
         n++;
       }
     }
+    lastAbortNanos = System.nanoTime();
     return n;
+  }
+
+  /** {@link System#nanoTime()} when the last {@link #abortAll()} had interrupted every wait (diagnostics). */
+  public long lastAbortNanos() {
+    return lastAbortNanos;
   }
 
   /** Threads registered now. */
@@ -71,7 +78,7 @@ public final class AbortableWaits {
         return false;
       }
       while (state.get() == ABORTING) {
-        Thread.onSpinWait(); // between the aborter's CAS and its interrupt(): a few instructions
+        Thread.yield(); // between the aborter's CAS and its interrupt(): a few instructions (yield: it may need our core)
       }
       Thread.interrupted();
       return true;
