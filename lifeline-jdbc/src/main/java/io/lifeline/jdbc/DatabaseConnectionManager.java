@@ -45,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -115,7 +116,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private volatile boolean everConnected;
   private final AbortableWaits waits = new AbortableWaits();
   private final Reminder stillDown;
-  private final java.util.concurrent.atomic.AtomicLong failedProbes = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong failedProbes = new AtomicLong();
   private final AtomicReference<CompletableFuture<Boolean>> probeInFlight = new AtomicReference<>();
   private final AtomicBoolean probing = new AtomicBoolean();
   private final ScheduledExecutorService background;
@@ -136,7 +137,6 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private DatabaseConnectionManager(DatabaseConfig config, Duration stillDownWarnEvery) {
     this.config = config;
     this.stillDown = new Reminder(stillDownWarnEvery.toNanos());
-
     this.name = config.name();
     this.poolTimeoutNanos = config.poolTimeout().toNanos();
     this.state = new ConnectionStateTracker(name);
@@ -189,9 +189,9 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
   /**
    * Loads, initializes and runs once what {@link #markDown} needs before it can release waiters:
-   * the exception and its sanitized message (the redaction patterns). Done lazily, the first outage
-   * paid for it — class initialization and pattern compilation took 80-140 ms on a loaded 2-core
-   * machine, while every waiter and every other detecting thread queued behind the class-init lock.
+   * the exception and its sanitized message (the redaction patterns). Left to the first outage,
+   * class initialization and pattern compilation delayed the down transition by 80-140 ms on a
+   * loaded 2-core machine, with every other detecting thread queued behind the class-init lock.
    */
   private void warmUpDownPath() {
     SQLException sample = new SQLException("Connection to localhost:5432 refused (warm-up)", "08001",
