@@ -176,6 +176,8 @@ public final class Neo4jConnectionManager implements AutoCloseable {
       guard.run(driver::verifyConnectivity);
     } catch (RuntimeException e) {
       throw failed(e);
+    } catch (Error e) {
+      throw unusable(e);
     }
     metrics.recordConnectionDuration(Duration.ofNanos(System.nanoTime() - t0));
     succeeded();
@@ -513,6 +515,8 @@ public final class Neo4jConnectionManager implements AutoCloseable {
       return result;
     } catch (RuntimeException e) {
       throw failed(e);
+    } catch (Error e) {
+      throw unusable(e);
     }
   }
 
@@ -525,6 +529,8 @@ public final class Neo4jConnectionManager implements AutoCloseable {
       return result;
     } catch (RuntimeException e) {
       throw failed(e);
+    } catch (Error e) {
+      throw unusable(e);
     }
   }
 
@@ -572,7 +578,8 @@ public final class Neo4jConnectionManager implements AutoCloseable {
         out.complete(v);
       } else {
         Throwable t = ErrorClassifier.unwrap(e);
-        out.completeExceptionally(t instanceof RuntimeException ? failed((RuntimeException) t) : t);
+        out.completeExceptionally(t instanceof RuntimeException ? failed((RuntimeException) t)
+            : t instanceof Error ? unusable((Error) t) : t);
       }
     });
     out.whenComplete((v, e) -> {
@@ -643,6 +650,21 @@ public final class Neo4jConnectionManager implements AutoCloseable {
         h.reportSuccess(name, null);
       }
     }
+  }
+
+  /**
+   * After an {@link Error} from the driver (the Guard rethrows it unretried, e.g. a {@code
+   * NoSuchMethodError} from mismatched Netty versions): the client cannot work, so FAILED and, if
+   * registered, UNAVAILABLE in the health report with the error as the reason; the Error goes to the
+   * caller.
+   */
+  private Error unusable(Error e) {
+    state.transitionTo(ConnectionState.FAILED);
+    ConnectionHealthManager h = health;
+    if (h != null) {
+      h.reportUnusable(name, e);
+    }
+    return e;
   }
 
   /** After a failed call: the exception to throw; FAILED state and health report when Neo4j failed us. */
