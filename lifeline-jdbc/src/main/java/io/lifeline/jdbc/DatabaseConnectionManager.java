@@ -117,6 +117,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private final LongAdder droppedCount = new LongAdder();
   private final LongAdder recoveries = new LongAdder();
   private volatile ConnectionHealthManager healthManager;
+  /** An Error from the driver's last connect (not an outage; see markDown); null once one succeeds. */
+  private volatile Error unusable;
 
   private DatabaseConnectionManager(DatabaseConfig config) {
     this.config = config;
@@ -131,6 +133,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
       @Override
       public void connected() {
+        unusable = null;
         state.compareAndTransition(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
       }
     });
@@ -402,6 +405,10 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
   /** Throws at once while the database is known down or the manager is closed. */
   private void gate() {
+    Error broken = unusable;
+    if (broken != null) {
+      throw broken; // the driver cannot connect at all (see markDown); until a connect succeeds
+    }
     DatabaseUnavailableException d = down.get();
     if (d != null) {
       rejectedWhileDown.increment();
@@ -572,6 +579,22 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
   private void markDown(Throwable cause) {
     if (closed.get()) {
+      return;
+    }
+    Error fatal = ErrorClassifier.findError(cause);
+    if (fatal != null) {
+      // An Error inside the driver (e.g. a class missing from a mismatched dependency) is no outage:
+      // never fail calls fast or journal writes for it. Calls rethrow it (Guard); health shows why.
+      unusable = fatal;
+      state.transitionTo(ConnectionState.FAILED);
+      ConnectionHealthManager h = healthManager;
+      if (h != null) {
+        try {
+          h.reportUnusable(name, fatal);
+        } catch (RuntimeException e) {
+          LOG.debug("health report failed", e);
+        }
+      }
       return;
     }
     SqlErrorKind kind = SqlErrorKind.of(cause);
