@@ -22,7 +22,9 @@ public interface ErrorClassifier {
    * ExecutionException}, first match wins:
    *
    * <ol>
-   *   <li>an {@link Error} → {@link ErrorClass#CALLER_ERROR}: rethrown at once, never counted;
+   *   <li>an {@link Error} → {@link ErrorClass#CALLER_ERROR}: rethrown at once, never counted ({@link
+   *       Guard} does this before asking any classifier, also for an {@code Error} wrapped as a cause:
+   *       see {@link #findError});
    *   <li>an authentication or authorization failure anywhere in the cause chain (a type whose name
    *       contains {@code Authentication}, {@code Authorization}, {@code Credential} or {@code
    *       AccessDenied}, or a {@link SecurityException}) → {@link ErrorClass#CALLER_ERROR}: retrying
@@ -68,6 +70,24 @@ public interface ErrorClassifier {
       t = t.getCause();
     }
     return t;
+  }
+
+  /**
+   * The first {@link Error} in {@code error}'s cause chain ({@code error} itself included, at most 16
+   * deep), or {@code null}. An {@code Error} inside a driver (a {@link LinkageError} such as {@code
+   * NoSuchMethodError} from mismatched library versions, an {@code OutOfMemoryError}, an assertion)
+   * says the client cannot work, not that the server is down, whatever exception the driver wrapped it
+   * in: {@link Guard} neither retries it nor counts it against the breaker, and managers never answer
+   * it from a degraded path.
+   */
+  static Error findError(Throwable error) {
+    int depth = 0;
+    for (Throwable t = error; t != null && depth < 16; t = t.getCause(), depth++) {
+      if (t instanceof Error) {
+        return (Error) t;
+      }
+    }
+    return null;
   }
 
   /** True when {@code error} or a cause is an authentication/authorization failure (see {@link #defaults()}). */

@@ -1,6 +1,7 @@
 package io.lifeline.core;
 
 import io.lifeline.core.internal.Durations;
+import io.lifeline.core.internal.FatalErrorLog;
 import io.lifeline.core.internal.LifelineThreads;
 import io.lifeline.core.internal.Watchdog;
 import java.time.Duration;
@@ -47,8 +48,13 @@ import java.util.function.Supplier;
  * RetriesExhaustedException} when {@code maxRetries + 1} attempts failed or the budget refused a
  * retry; {@link CallTimeoutException} when the deadline passed; {@link ServiceUnavailableException}
  * for a non-retriable {@linkplain ErrorClass#FAILURE failure}; {@link CallFailedException} when the
- * calling thread was interrupted. A call makes at most {@code maxRetries + 1} attempts; a call to a
- * dead dependency makes exactly that many while the breaker stays closed and the budget has room.
+ * calling thread was interrupted. An {@link Error} anywhere in an attempt's failure (e.g. a {@code
+ * NoSuchMethodError} a driver wrapped in its own connection exception) is no outage: it is thrown
+ * itself at once, before any classifier is asked, never retried nor counted against the breaker, and
+ * logged once per type at ERROR (see {@link ErrorClassifier#findError}).
+ *
+ * <p>A call makes at most {@code maxRetries + 1} attempts; a call to a dead dependency makes exactly
+ * that many while the breaker stays closed and the budget has room.
  *
  * <p>Every permit taken from the breaker is reported exactly once, whatever happens (a classifier
  * that throws, a supplier that throws, a rejected scheduler task, cancellation): a HALF_OPEN breaker
@@ -87,6 +93,7 @@ public final class Guard {
   private final long timeoutNanos;
   private final java.util.function.Function<? super Throwable, Duration> retryAfter;
   private final long maxDelayNanos;
+  private final FatalErrorLog fatalErrors;
 
   private Guard(Builder b) {
     this.name = b.name;
@@ -105,6 +112,7 @@ public final class Guard {
         : RetryBudget.of(config.retryBudgetRatio(), config.retryBudgetMinPerSecond(),
             config.retryBudgetWindow(), ticker);
     this.classifier = b.classifier == null ? ErrorClassifier.defaults() : b.classifier;
+    this.fatalErrors = new FatalErrorLog(b.name);
     this.metrics = b.metrics == null ? new ConnectionMetrics() : b.metrics;
     this.scheduler = b.scheduler == null ? LifelineThreads.scheduler() : b.scheduler;
     this.retryExecutor = b.retryExecutor == null ? LifelineThreads.retries() : b.retryExecutor;
@@ -185,6 +193,11 @@ public final class Guard {
           Thread.currentThread().interrupt();
           breaker.onIgnored(permit);
           throw t instanceof RuntimeException ? (RuntimeException) t : new CallFailedException(name, t);
+        }
+        Error fatal = ErrorClassifier.findError(t);
+        if (fatal != null) {
+          breaker.onIgnored(permit);
+          throw fatal(fatal, t);
         }
         ErrorClass c = classify(t);
         if (c == ErrorClass.CALLER_ERROR) {
@@ -345,6 +358,20 @@ public final class Guard {
       ex.addSuppressed(last);
       throw ex;
     }
+  }
+
+  /**
+   * An {@link Error} in the attempt's failure (maybe wrapped by the driver): the client cannot work,
+   * which is no outage. Not retried, not counted against the breaker or as a failure, reported once
+   * per type at ERROR, and the {@code Error} itself is what the caller gets (the driver's wrapper, if
+   * any, added as suppressed), so no manager mistakes it for a reason to answer from a fallback.
+   */
+  private Error fatal(Error error, Throwable surfaced) {
+    fatalErrors.report(error, surfaced);
+    if (surfaced != error && error.getSuppressed().length < 4) {
+      error.addSuppressed(surfaced);
+    }
+    return error;
   }
 
   /** What a caller error surfaces as: unchecked ones unchanged, checked ones wrapped. */
@@ -527,6 +554,12 @@ public final class Guard {
           return;
         }
         last = t;
+        Error fatal = ErrorClassifier.findError(t);
+        if (fatal != null) {
+          breaker.onIgnored(permit);
+          result.completeExceptionally(fatal(fatal, t));
+          return;
+        }
         ErrorClass c = classify(t);
         if (c == ErrorClass.CALLER_ERROR) {
           breaker.onIgnored(permit);

@@ -11,6 +11,7 @@ import io.lifeline.core.ConnectionStateListener;
 import io.lifeline.core.ConnectionStateTracker;
 import io.lifeline.core.ErrorClass;
 import io.lifeline.core.ErrorClassifier;
+import io.lifeline.core.FailureLog;
 import io.lifeline.core.Guard;
 import io.lifeline.core.Lifeline;
 import io.lifeline.core.LifelineException;
@@ -132,6 +133,8 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   private final ThreadPoolExecutor overflow;
   private final Guard guard;
   private final ConnectionStateTracker state;
+  /** A service that keeps failing is a WARN (rate-limited, sanitized), not silence. */
+  private final FailureLog failures;
   private final BoundedBodyHandler bodyHandler;
   private final int maxResponseBytes;
   private final ObjectMapper mapper;
@@ -187,6 +190,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     this.maxResponseBytes = config.maxResponseBytes();
     this.defaultHeaders = headerArray(config);
     this.state = new ConnectionStateTracker(name);
+    this.failures = new FailureLog(LOG, "HTTP service '" + name + "'");
     this.guard = Guard.builder(name)
         .retryConfig(config.retryConfig())
         .classifier(HttpServiceConnectionManager::classify)
@@ -274,6 +278,9 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     } catch (ServiceUnavailableException e) {
       failed(e);
       throw e;
+    } catch (Error e) {
+      unusable(e);
+      throw e;
     }
   }
 
@@ -308,6 +315,8 @@ public class HttpServiceConnectionManager implements AutoCloseable {
         Throwable c = ErrorClassifier.unwrap(e);
         if (c instanceof ServiceUnavailableException) {
           failed(c);
+        } else if (c instanceof Error) {
+          unusable(c);
         }
       }
     });
@@ -460,11 +469,29 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   private void succeeded() {
     if (state.current() != ConnectionState.CONNECTED) {
       state.transitionTo(ConnectionState.CONNECTED);
+      failures.success();
+    }
+  }
+
+  /**
+   * An {@link Error} from the client (the Guard rethrows it unretried): it cannot work, which is no
+   * outage of the service; FAILED and, if registered, UNAVAILABLE with the error as the reason.
+   */
+  private void unusable(Throwable e) {
+    state.transitionTo(ConnectionState.FAILED);
+    ConnectionHealthManager h = health;
+    if (h != null) {
+      try {
+        h.reportUnusable(name, e);
+      } catch (RuntimeException ignored) {
+        // unregistered or closed meanwhile
+      }
     }
   }
 
   private void failed(Throwable e) {
     state.transitionTo(ConnectionState.FAILED);
+    failures.failure(e);
     ConnectionHealthManager h = health;
     if (h != null) {
       try {
@@ -498,6 +525,9 @@ public class HttpServiceConnectionManager implements AutoCloseable {
       throw e;
     } catch (RuntimeException e) {
       state.transitionTo(ConnectionState.FAILED);
+      throw e;
+    } catch (Error e) {
+      unusable(e);
       throw e;
     }
     if (!r.isSuccess()) {

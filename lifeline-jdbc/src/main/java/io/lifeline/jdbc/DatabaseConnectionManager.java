@@ -133,6 +133,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private final LongAdder droppedCount = new LongAdder();
   private final LongAdder recoveries = new LongAdder();
   private volatile ConnectionHealthManager healthManager;
+  /** An Error from the driver's last connect (not an outage; see markDown); null once one succeeds. */
+  private volatile Error unusable;
 
   private DatabaseConnectionManager(DatabaseConfig config, Duration stillDownWarnEvery) {
     this.config = config;
@@ -149,6 +151,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       @Override
       public void connected() {
         everConnected = true;
+        unusable = null;
         state.compareAndTransition(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
       }
     });
@@ -440,6 +443,10 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
   /** Throws at once while the database is known down or the manager is closed. */
   private void gate() {
+    Error broken = unusable;
+    if (broken != null) {
+      throw broken; // the driver cannot connect at all (see markDown); until a connect succeeds
+    }
     DatabaseUnavailableException d = down.get();
     if (d != null) {
       rejectedWhileDown.increment();
@@ -682,6 +689,23 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
   private void markDown(Throwable cause) {
     if (closed.get()) {
+      return;
+    }
+    Error fatal = ErrorClassifier.findError(cause);
+    if (fatal != null) {
+      // An Error inside the driver (e.g. a class missing from a mismatched dependency) is no outage:
+      // never fail calls fast or journal writes for it. Calls rethrow it (Guard); health shows why.
+      unusable = fatal;
+      waits.abortAll(); // callers already waiting for a connection get the Error now (gate), not at their timeout
+      state.transitionTo(ConnectionState.FAILED);
+      ConnectionHealthManager h = healthManager;
+      if (h != null) {
+        try {
+          h.reportUnusable(name, fatal);
+        } catch (RuntimeException e) {
+          LOG.debug("health report failed", e);
+        }
+      }
       return;
     }
     SqlErrorKind kind = SqlErrorKind.of(cause);

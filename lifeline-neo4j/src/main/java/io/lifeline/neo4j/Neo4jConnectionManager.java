@@ -5,6 +5,7 @@ import io.lifeline.core.ConnectionState;
 import io.lifeline.core.ConnectionStateListener;
 import io.lifeline.core.ConnectionStateTracker;
 import io.lifeline.core.ErrorClassifier;
+import io.lifeline.core.FailureLog;
 import io.lifeline.core.Guard;
 import io.lifeline.core.Lifeline;
 import io.lifeline.core.ServiceUnavailableException;
@@ -42,6 +43,8 @@ import org.neo4j.driver.TransactionCallback;
 import org.neo4j.driver.async.AsyncSession;
 import org.neo4j.driver.async.AsyncTransaction;
 import org.neo4j.driver.summary.ResultSummary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resilient access to Neo4j through the official Java driver: queries with one retry layer, a
@@ -97,6 +100,7 @@ import org.neo4j.driver.summary.ResultSummary;
  * lock. With the default {@code queryTimeout}, each sync attempt schedules one timer task.
  */
 public final class Neo4jConnectionManager implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Neo4jConnectionManager.class);
   private final Neo4jConfig config;
   private final String name;
   private final Driver driver;
@@ -108,6 +112,8 @@ public final class Neo4jConnectionManager implements AutoCloseable {
   private final SessionConfig healthSession;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile ConnectionHealthManager health;
+  /** A Neo4j that keeps failing is a WARN (rate-limited), not silence: calls fail on demand only. */
+  private final FailureLog failures;
 
   /** A manager configured from the environment ({@link Neo4jConfig#fromEnv()}). */
   public Neo4jConnectionManager() {
@@ -122,6 +128,7 @@ public final class Neo4jConnectionManager implements AutoCloseable {
     this.config = Objects.requireNonNull(config, "config");
     this.name = config.name();
     this.state = new ConnectionStateTracker(name);
+    this.failures = new FailureLog(LOG, "Neo4j '" + name + "'");
     this.driver = GraphDatabase.driver(config.uri(), authToken(config), driverConfig(config));
     this.guard = Guard.builder(name)
         .retryConfig(config.retry())
@@ -176,6 +183,8 @@ public final class Neo4jConnectionManager implements AutoCloseable {
       guard.run(driver::verifyConnectivity);
     } catch (RuntimeException e) {
       throw failed(e);
+    } catch (Error e) {
+      throw unusable(e);
     }
     metrics.recordConnectionDuration(Duration.ofNanos(System.nanoTime() - t0));
     succeeded();
@@ -513,6 +522,8 @@ public final class Neo4jConnectionManager implements AutoCloseable {
       return result;
     } catch (RuntimeException e) {
       throw failed(e);
+    } catch (Error e) {
+      throw unusable(e);
     }
   }
 
@@ -525,6 +536,8 @@ public final class Neo4jConnectionManager implements AutoCloseable {
       return result;
     } catch (RuntimeException e) {
       throw failed(e);
+    } catch (Error e) {
+      throw unusable(e);
     }
   }
 
@@ -572,7 +585,8 @@ public final class Neo4jConnectionManager implements AutoCloseable {
         out.complete(v);
       } else {
         Throwable t = ErrorClassifier.unwrap(e);
-        out.completeExceptionally(t instanceof RuntimeException ? failed((RuntimeException) t) : t);
+        out.completeExceptionally(t instanceof RuntimeException ? failed((RuntimeException) t)
+            : t instanceof Error ? unusable((Error) t) : t);
       }
     });
     out.whenComplete((v, e) -> {
@@ -638,11 +652,27 @@ public final class Neo4jConnectionManager implements AutoCloseable {
   /** After a successful call: CONNECTED (a no-op, without allocation, when already there). */
   private void succeeded() {
     if (state.current() != ConnectionState.CONNECTED && state.transitionTo(ConnectionState.CONNECTED)) {
+      failures.success();
       ConnectionHealthManager h = health;
       if (h != null) {
         h.reportSuccess(name, null);
       }
     }
+  }
+
+  /**
+   * After an {@link Error} from the driver (the Guard rethrows it unretried, e.g. a {@code
+   * NoSuchMethodError} from mismatched Netty versions): the client cannot work, so FAILED and, if
+   * registered, UNAVAILABLE in the health report with the error as the reason; the Error goes to the
+   * caller.
+   */
+  private Error unusable(Error e) {
+    state.transitionTo(ConnectionState.FAILED);
+    ConnectionHealthManager h = health;
+    if (h != null) {
+      h.reportUnusable(name, e);
+    }
+    return e;
   }
 
   /** After a failed call: the exception to throw; FAILED state and health report when Neo4j failed us. */
@@ -656,6 +686,7 @@ public final class Neo4jConnectionManager implements AutoCloseable {
     }
     if (out instanceof ServiceUnavailableException || ErrorClassifier.isAuthFailure(out)) {
       state.transitionTo(ConnectionState.FAILED);
+      failures.failure(out);
       ConnectionHealthManager h = health;
       if (h != null) {
         h.reportFailure(name, out);

@@ -260,6 +260,19 @@ public final class ConnectionHealthManager implements AutoCloseable {
     }
   }
 
+  /**
+   * A manager's client cannot work at all: {@code error} is an {@link Error} from inside its driver
+   * (e.g. a {@code NoSuchMethodError} from mismatched library versions). Unlike {@link #reportFailure}
+   * the service is UNAVAILABLE at once, with the error as the reason in its status and the report.
+   */
+  public void reportUnusable(String name, Throwable error) {
+    Service s = services.get(name);
+    if (s != null) {
+      s.apply(StatusMachine.Signal.UNUSABLE, null, "client unusable: " + Secrets.describe(error), Map.of(),
+          false);
+    }
+  }
+
   /** A manager's own call succeeded in {@code latency}. */
   public void reportSuccess(String name, Duration latency) {
     Service s = services.get(name);
@@ -597,7 +610,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
         State s = state.get();
         StatusMachine.State m = machine.next(s.machine, sig);
         boolean changed = m.status() != s.machine.status();
-        boolean ok = sig != StatusMachine.Signal.FAILURE;
+        boolean ok = sig != StatusMachine.Signal.FAILURE && sig != StatusMachine.Signal.UNUSABLE;
         State n = new State(m, changed ? s.seq + 1 : s.seq, now, ok ? now : s.lastSuccess,
             latency != null ? latency : s.responseTime,
             isCheck ? s.totalChecks + 1 : s.totalChecks,

@@ -24,7 +24,9 @@ public final class StatusMachine {
   public enum Signal {
     SUCCESS,
     SLOW,
-    FAILURE
+    FAILURE,
+    /** The client cannot work at all (an {@link Error} in the driver): UNAVAILABLE at once, from any status. */
+    UNUSABLE
   }
 
   /** Status with its counters. */
@@ -47,6 +49,9 @@ public final class StatusMachine {
   }
 
   public State next(State s, Signal signal) {
+    if (signal == Signal.UNUSABLE) {
+      return new State(ServiceStatus.UNAVAILABLE, Math.min(s.consecutiveFailures() + 1, 1_000_000), 0);
+    }
     int f = signal == Signal.FAILURE ? Math.min(s.consecutiveFailures() + 1, 1_000_000) : 0;
     int ok = signal == Signal.SUCCESS ? Math.min(s.consecutiveSuccesses() + 1, 1_000_000) : 0;
     switch (s.status()) {
