@@ -5,6 +5,7 @@ import io.lifeline.core.ConfigurationException;
 import io.lifeline.core.RetryConfig;
 import io.lifeline.core.Secrets;
 import io.lifeline.core.Ticker;
+import io.lifeline.core.internal.Durations;
 import io.lifeline.core.internal.LifelineThreads;
 import io.lifeline.core.internal.OrderedDispatcher;
 import java.time.Clock;
@@ -100,12 +101,16 @@ public final class ConnectionHealthManager implements AutoCloseable {
   private final Clock clock;
   private final Map<String, FeatureRule> featureRules;
   private final ScheduledThreadPoolExecutor scheduler;
-  private final ThreadPoolExecutor checkExecutor;
+  private final CheckRunner runner;
   private final ThreadPoolExecutor notifier;
   private final ConcurrentHashMap<String, Service> services = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<Mailbox> mailboxes = new CopyOnWriteArrayList<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Ticker time of the last "checks not started" WARN, and how many were not started since. */
+  private final java.util.concurrent.atomic.AtomicLong lastNotStartedLog = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong notStartedSinceLog = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicBoolean notStartedLogged = new AtomicBoolean();
 
   private ConnectionHealthManager(Builder b) {
     this.retryConfig = b.retryConfig;
@@ -121,10 +126,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
     int id = INSTANCES.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, LifelineThreads.factory(THREAD_PREFIX + id + "-scheduler-"));
     scheduler.setRemoveOnCancelPolicy(true);
-    // Queue bound: each service has at most one check in flight, so at most one queued task each.
-    this.checkExecutor = new ThreadPoolExecutor(b.maxConcurrentChecks, b.maxConcurrentChecks, 30, TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-check-"));
-    checkExecutor.allowCoreThreadTimeOut(true);
+    this.runner = new CheckRunner(b.maxConcurrentChecks, b.maxAbandonedChecks,
+        LifelineThreads.factory(THREAD_PREFIX + id + "-check-"), scheduler, ticker);
     // core = max: with an unbounded queue a pool never grows past its core size
     this.notifier = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
         new java.util.concurrent.LinkedBlockingQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-notify-"));
@@ -190,8 +193,10 @@ public final class ConnectionHealthManager implements AutoCloseable {
   }
 
   /**
-   * Stops monitoring: cancels scheduled and in-flight checks (interrupting their threads), lets the
-   * notifier deliver what is queued, and waits up to 5 s for every thread to end. Idempotent.
+   * Stops monitoring: cancels scheduled and in-flight checks (interrupting their threads), completes
+   * pending {@link #checkNowAsync} futures, lets the notifier deliver what is queued, and waits up to
+   * 5 s for every thread to end — except threads abandoned to checks that ignore interruption: those
+   * are daemon threads and end when their check returns. Idempotent.
    */
   @Override
   public void close() {
@@ -202,12 +207,15 @@ public final class ConnectionHealthManager implements AutoCloseable {
       s.remove();
     }
     scheduler.shutdownNow();
-    checkExecutor.shutdownNow();
+    runner.shutdownNow();
+    for (Service s : services.values()) {
+      s.releaseWaiters(); // their deadlines were dropped with the scheduler: nothing will report
+    }
     notifier.shutdown();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
-      checkExecutor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      runner.awaitTermination(Math.max(0, deadline - System.nanoTime()));
       if (!notifier.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         notifier.shutdownNow();
       }
@@ -328,6 +336,22 @@ public final class ConnectionHealthManager implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Check threads currently abandoned to checks that overran their timeout and have not returned
+   * (at most {@code maxAbandonedChecks}); each goes away when its check returns.
+   */
+  public int abandonedChecks() {
+    return runner.abandoned();
+  }
+
+  /**
+   * Checks that could not start within {@code checkTimeout} because every check thread was busy,
+   * since this manager was built (a scheduling problem, not counted as failures of the services).
+   */
+  public long checksNotStarted() {
+    return runner.notStarted();
+  }
+
   public HealthReport report() {
     Map<String, HealthStatus> all = statuses();
     ServiceStatus overall = ServiceStatus.HEALTHY;
@@ -342,6 +366,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
       overall = ServiceStatus.UNAVAILABLE;
     }
     return new HealthReport(overall, all, new TreeSet<>(availableFeatures()), new TreeSet<>(degradedFeatures()),
+        new HealthReport.CheckThreads(runner.threads(), runner.abandoned(), runner.maxAbandoned(),
+            runner.notStarted()),
         clock.instant());
   }
 
@@ -383,6 +409,44 @@ public final class ConnectionHealthManager implements AutoCloseable {
       throw new IllegalArgumentException("no service '" + name + "' is registered; known: " + services.keySet());
     }
     return s;
+  }
+
+  /**
+   * A check that waited {@code checkTimeout} for a thread is a scheduling problem of this manager:
+   * logged at WARN at once the first time, then at most once per {@code logSummaryInterval} with the
+   * count since the last line.
+   */
+  private void warnNotStarted(String service, long waitedNanos) {
+    long count = notStartedSinceLog.incrementAndGet();
+    long now = ticker.read();
+    long last = lastNotStartedLog.get();
+    boolean first = notStartedLogged.compareAndSet(false, true);
+    if ((first || now - last >= logSummaryNanos) && lastNotStartedLog.compareAndSet(last, now)) {
+      notStartedSinceLog.addAndGet(-count);
+      LOG.warn("health check of '{}' not started (check threads busy): it waited {} for one of the {} check threads"
+              + " ({} abandoned to stuck checks); {} check(s) not started since the last such line, {} in all."
+              + " Not counted as a failure of the service; retried next round. Consider more maxConcurrentChecks"
+              + " or faster checks", service, Durations.format(Duration.ofNanos(waitedNanos)), runner.threads(),
+          runner.abandoned(), count, runner.notStarted());
+    }
+  }
+
+  private static String threadName(CheckRunner.Attempt a) {
+    Thread t = a.thread();
+    return t == null ? "?" : "'" + t.getName() + "'";
+  }
+
+  /** The top frames of a stuck check's thread, for its one log line ("where is it stuck?"). */
+  private static String topFrames(Thread t) {
+    if (t == null) {
+      return "";
+    }
+    StackTraceElement[] frames = t.getStackTrace();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < Math.min(5, frames.length); i++) {
+      sb.append("\n\tat ").append(frames[i]);
+    }
+    return sb.toString();
   }
 
   // -------------------------------------------------------------------------------------- service
@@ -439,14 +503,20 @@ public final class ConnectionHealthManager implements AutoCloseable {
     final Set<String> features;
     final AtomicReference<State> state = new AtomicReference<>(
         new State(StatusMachine.State.INITIAL, 0, null, null, null, 0, 0, null, Map.of()));
-    final AtomicBoolean inFlight = new AtomicBoolean();
+    /** The check in flight (queued, running, or overrun and still running), as its outcome future. */
+    final AtomicReference<CompletableFuture<Void>> flight = new AtomicReference<>();
+    /** The overrun check whose thread has not returned yet; null otherwise. */
+    volatile CheckRunner.Attempt stuck;
+    final AtomicBoolean stuckLogged = new AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicLong notStartedCount = new java.util.concurrent.atomic.AtomicLong();
+    /** Rounds in a row whose check found no thread: the priority of its next check in the queue. */
+    final AtomicInteger notStartedInARow = new AtomicInteger();
     /** Ticker time of the last "still down" summary (or of going down); guards log spam. */
     final java.util.concurrent.atomic.AtomicLong lastSummary = new java.util.concurrent.atomic.AtomicLong();
     final AtomicInteger failuresSinceSummary = new AtomicInteger();
     final OrderedDispatcher<Transition> dispatcher;
     volatile ScheduledFuture<?> next;
     volatile long nextAtNanos = Long.MIN_VALUE;
-    volatile CompletableFuture<Void> current;
     volatile boolean removed;
 
     Service(String name, ServiceType type, HealthCheck check, Set<String> features) {
@@ -463,6 +533,13 @@ public final class ConnectionHealthManager implements AutoCloseable {
       ScheduledFuture<?> n = next;
       if (n != null) {
         n.cancel(false);
+      }
+    }
+
+    void releaseWaiters() {
+      CompletableFuture<Void> f = flight.get();
+      if (f != null) {
+        f.complete(null);
       }
     }
 
@@ -490,82 +567,114 @@ public final class ConnectionHealthManager implements AutoCloseable {
       }
     }
 
-    /** The interval, stretched by jittered exponential backoff while UNAVAILABLE. */
+    /**
+     * The interval, stretched by jittered exponential backoff while UNAVAILABLE — except while a
+     * check of this service is stuck: no new check is sent then, so there is nothing to spare, and
+     * the plain interval lets the service be checked again one interval after its check returns.
+     */
     long nextDelay() {
       StatusMachine.State m = state.get().machine;
       long interval = checkInterval.toNanos();
-      if (m.status() == ServiceStatus.UNAVAILABLE && m.consecutiveFailures() > 0) {
+      if (m.status() == ServiceStatus.UNAVAILABLE && m.consecutiveFailures() > 0 && stuck == null) {
         return interval + downBackoff.delayNanos(Math.min(m.consecutiveFailures(), 62));
       }
       return interval;
     }
 
-    /** Runs one check (or joins the one in flight). Completes normally once its outcome is recorded. */
+    /**
+     * Runs one check, or joins the one in flight. Completes normally once its outcome is recorded
+     * (at the latest at the check's timeout, or at the end of its wait for a thread).
+     */
     CompletableFuture<Void> run() {
-      if (!inFlight.compareAndSet(false, true)) {
-        CompletableFuture<Void> c = current;
-        if (c != null && !c.isDone()) {
-          return c; // an on-demand check joins the one running
+      Round round = new Round();
+      for (;;) {
+        if (flight.compareAndSet(null, round.done)) {
+          break;
         }
-        // the last check timed out and is still stuck: that is a failure too, without a new thread
-        apply(StatusMachine.Signal.FAILURE, null, "previous check still running after "
-            + checkTimeout.toMillis() + "ms", null, true);
+        CompletableFuture<Void> c = flight.get();
+        if (c == null) {
+          continue; // the previous check just ended
+        }
+        if (!c.isDone()) {
+          return c; // an on-demand check joins the one queued or running
+        }
+        // the previous check overran its timeout and has not returned: no second thread for it
+        CheckRunner.Attempt a = stuck;
+        apply(StatusMachine.Signal.FAILURE, null, a == null ? "previous check still running"
+            : "previous check still stuck: running for " + Durations.format(Duration.ofNanos(a.runningNanos()))
+                + " (timeout " + checkTimeout.toMillis() + "ms) on thread " + threadName(a), null, true);
         return CompletableFuture.completedFuture(null);
       }
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      current = done;
-      AtomicBoolean recorded = new AtomicBoolean();
-      long start = ticker.read();
-      ScheduledFuture<?> timeout;
-      AtomicReference<java.util.concurrent.Future<?>> task = new AtomicReference<>();
-      try {
-        timeout = scheduler.schedule(() -> {
-          if (recorded.compareAndSet(false, true)) {
-            apply(StatusMachine.Signal.FAILURE, checkTimeout, "check timed out after "
-                + checkTimeout.toMillis() + "ms", null, true);
-            done.complete(null);
-            java.util.concurrent.Future<?> f = task.get();
-            if (f != null) {
-              f.cancel(true); // interrupt a hung blocking check so it frees its thread if it can
-            }
-          }
-        }, checkTimeout.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException closedNow) {
-        inFlight.set(false);
-        done.complete(null);
-        return done;
+      if (runner.submit(name, check, checkTimeout.toNanos(), notStartedInARow.get(), round) == null) {
+        flight.compareAndSet(round.done, null); // closing
+        round.done.complete(null);
       }
-      Runnable body = () -> {
-        CompletionStage<CheckResult> stage;
-        try {
-          stage = Objects.requireNonNull(check.checkAsync(), "check returned null");
-        } catch (Throwable t) {
-          stage = CompletableFuture.completedFuture(CheckResult.down(t));
+      return round.done;
+    }
+
+    /** Reports of one check from the {@link CheckRunner}; each completes {@link #done} once. */
+    private final class Round implements CheckRunner.Listener {
+      final CompletableFuture<Void> done = new CompletableFuture<>();
+
+      @Override
+      public void notStarted(long waitedNanos) {
+        notStartedCount.incrementAndGet();
+        notStartedInARow.incrementAndGet();
+        warnNotStarted(name, waitedNanos);
+        end();
+      }
+
+      @Override
+      public void finished(CheckResult result) {
+        stuckLogged.set(false); // answered in time: a later overrun is news again
+        notStartedInARow.set(0);
+        record(result);
+        end();
+      }
+
+      @Override
+      public void timedOut(CheckRunner.Attempt attempt, boolean threadHeld) {
+        notStartedInARow.set(0);
+        if (threadHeld) {
+          stuck = attempt; // before done completes: the next round must see it
+          logStuckOnce(attempt);
         }
-        stage.whenComplete((r, e) -> {
-          inFlight.set(false); // the check itself has returned: a new one may start
-          if (!recorded.compareAndSet(false, true)) {
-            return; // timed out earlier: already recorded as DOWN
-          }
-          timeout.cancel(false);
-          Duration latency = Duration.ofNanos(ticker.read() - start);
-          CheckResult result = e != null ? CheckResult.down(io.lifeline.core.ErrorClassifier.unwrap(e))
-              : r == null ? CheckResult.down("check returned null") : r.withLatencyIfAbsent(latency);
-          record(result);
-          done.complete(null);
-        });
-      };
-      try {
-        task.set(checkExecutor.submit(body));
-      } catch (RejectedExecutionException saturated) {
-        inFlight.set(false);
-        timeout.cancel(false);
-        if (recorded.compareAndSet(false, true)) {
-          LOG.debug("health '{}': check not started, the manager is closing", name);
+        apply(StatusMachine.Signal.FAILURE, checkTimeout, "check timed out after " + checkTimeout.toMillis() + "ms",
+            null, true);
+        if (threadHeld) {
+          done.complete(null); // the caller moves on; the flight ends when the thread returns
+        } else {
+          end();
         }
+      }
+
+      @Override
+      public void returnedLate(CheckRunner.Attempt attempt) {
+        stuck = null;
+        flight.compareAndSet(done, null);
+        LOG.debug("health check of '{}' returned after {} (timeout {}ms); its thread is released", name,
+            Durations.format(Duration.ofNanos(attempt.runningNanos())), checkTimeout.toMillis());
+      }
+
+      private void end() {
+        flight.compareAndSet(done, null);
         done.complete(null);
       }
-      return done;
+    }
+
+    /** Once per episode (until a check of this service answers in time): which check is stuck, where. */
+    private void logStuckOnce(CheckRunner.Attempt a) {
+      if (!stuckLogged.compareAndSet(false, true)) {
+        return;
+      }
+      String replaced = a.threadAbandoned()
+          ? "its thread is abandoned and replaced (" + runner.abandoned() + " of at most " + runner.maxAbandoned()
+              + " abandoned check threads)"
+          : "its thread is NOT replaced: " + runner.maxAbandoned() + " check threads are already abandoned"
+              + " (maxAbandonedChecks), so the pool runs with one thread less until it returns";
+      LOG.warn("health check of '{}' overran its {}ms timeout and is still running on thread {}; {}; this service"
+          + " is not checked again until it returns{}", name, checkTimeout.toMillis(), threadName(a), replaced,
+          topFrames(a.thread()));
     }
 
     void record(CheckResult r) {
@@ -644,7 +753,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
           : clock.instant().plusNanos(Math.max(0, nextAt - ticker.read()));
       return new HealthStatus(name, type, s.machine.status(), s.lastCheck, s.lastSuccess, s.responseTime,
           s.machine.consecutiveFailures(), s.totalChecks,
-          s.totalChecks == 0 ? 0.0 : (double) s.successes / s.totalChecks, s.lastError, nextCheckAt, s.details);
+          s.totalChecks == 0 ? 0.0 : (double) s.successes / s.totalChecks, s.lastError, nextCheckAt,
+          notStartedCount.get(), stuck != null, s.details);
     }
   }
 
@@ -773,6 +883,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     public static final int DEFAULT_UNAVAILABLE_THRESHOLD = 3;
     public static final int DEFAULT_RECOVERY_THRESHOLD = 2;
     public static final int DEFAULT_MAX_CONCURRENT_CHECKS = 16;
+    public static final int DEFAULT_MAX_ABANDONED_CHECKS = 100;
 
     private RetryConfig retryConfig = RetryConfig.defaults();
     private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
@@ -782,6 +893,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     private int unavailableThreshold = DEFAULT_UNAVAILABLE_THRESHOLD;
     private int recoveryThreshold = DEFAULT_RECOVERY_THRESHOLD;
     private int maxConcurrentChecks = DEFAULT_MAX_CONCURRENT_CHECKS;
+    private int maxAbandonedChecks = DEFAULT_MAX_ABANDONED_CHECKS;
     private Ticker ticker = Ticker.system();
     private Clock clock = Clock.systemUTC();
     private final Map<String, FeatureRule> featureRules = new HashMap<>();
@@ -832,6 +944,20 @@ public final class ConnectionHealthManager implements AutoCloseable {
         throw new ConfigurationException("maxConcurrentChecks", threads, "must be between 1 and 1024");
       }
       this.maxConcurrentChecks = threads;
+      return this;
+    }
+
+    /**
+     * At most this many check threads are abandoned to checks that overran their timeout and ignore
+     * interruption (default 100; 0 = never replace a stuck thread). Each abandoned thread is replaced
+     * so that stuck checks do not take the {@code maxConcurrentChecks} threads; past this bound an
+     * overrunning check keeps its place in the pool until it returns.
+     */
+    public Builder maxAbandonedChecks(int threads) {
+      if (threads < 0 || threads > 10_000) {
+        throw new ConfigurationException("maxAbandonedChecks", threads, "must be between 0 and 10000");
+      }
+      this.maxAbandonedChecks = threads;
       return this;
     }
 
