@@ -436,15 +436,22 @@ public final class ConnectionHealthManager implements AutoCloseable {
     return t == null ? "?" : "'" + t.getName() + "'";
   }
 
-  /** The top frames of a stuck check's thread, for its one log line ("where is it stuck?"). */
+  /**
+   * The top frames of a stuck check's thread, down to the first frame outside the JDK (where the
+   * check's own code waits), for its one log line. Taken once per stuck episode of a service.
+   */
   private static String topFrames(Thread t) {
     if (t == null) {
       return "";
     }
     StackTraceElement[] frames = t.getStackTrace();
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < Math.min(5, frames.length); i++) {
+    for (int i = 0; i < Math.min(8, frames.length); i++) {
       sb.append("\n\tat ").append(frames[i]);
+      String c = frames[i].getClassName();
+      if (i >= 2 && !c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
+        break;
+      }
     }
     return sb.toString();
   }
