@@ -1,6 +1,7 @@
 package io.lifeline.core.health;
 
 import io.lifeline.core.Ticker;
+import io.lifeline.core.internal.Watchdog;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -8,7 +9,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +46,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * while pinned would hold one of the JVM's few carrier threads and stall every virtual thread of the
  * application, which is worse than one abandoned platform thread.
  *
- * <p>Deadlines run on the manager's scheduler thread; listener calls for a deadline run there too
- * and must not block. Thread-safe.
+ * <p>Deadlines are kept by core's {@link Watchdog} (one lock-free enqueue per check, nothing to
+ * cancel when the check answers in time; up to one sweep tick late), in {@link System#nanoTime()}
+ * terms — the injected {@link Ticker} only measures latency, so a test's frozen ticker cannot stop a
+ * timeout. A passed deadline is handed to the manager's scheduler thread, where the listener is
+ * called: listener calls for deadlines must not block. Thread-safe.
  */
 final class CheckRunner {
 
@@ -129,18 +132,14 @@ final class CheckRunner {
    * be reported) if the runner is shut down.
    */
   Attempt submit(String service, HealthCheck check, long timeoutNanos, int priority, Listener listener) {
-    Attempt a = new Attempt(service, check, timeoutNanos, priority, listener, ticker.read());
+    Attempt a = new Attempt(service, check, timeoutNanos, priority, listener, System.nanoTime());
     try {
-      a.deadline = timer.schedule(a::onDeadline, timeoutNanos, TimeUnit.NANOSECONDS);
       pool.execute(a);
     } catch (RejectedExecutionException closing) {
       a.state.set(DONE);
-      ScheduledFuture<?> d = a.deadline;
-      if (d != null) {
-        d.cancel(false);
-      }
       return null;
     }
+    Watchdog.watch(a);
     return a;
   }
 
@@ -206,7 +205,7 @@ final class CheckRunner {
   }
 
   /** One run of one check. */
-  final class Attempt implements Runnable, Comparable<Attempt> {
+  final class Attempt implements Runnable, Comparable<Attempt>, Watchdog.Expiring {
     final String service;
     private final HealthCheck check;
     private final long timeoutNanos;
@@ -217,11 +216,13 @@ final class CheckRunner {
     final AtomicInteger state = new AtomicInteger(QUEUED);
     /** An overrun ends when both the deadline's report and the thread's return are through. */
     private final AtomicInteger lateSteps = new AtomicInteger(2);
-    private volatile long startedAt;
+    /** Queue-wait deadline, then (if it started late) run deadline, in {@link System#nanoTime()} terms. */
+    private volatile long deadlineAt;
+    private volatile long startedAt; // System.nanoTime()
+    private volatile long startedTick; // ticker, for the latency
     private volatile Thread runner;
     private volatile CompletionStage<CheckResult> stage;
     private volatile boolean threadAbandoned;
-    volatile ScheduledFuture<?> deadline;
 
     Attempt(String service, HealthCheck check, long timeoutNanos, int priority, Listener listener, long queuedAt) {
       this.service = service;
@@ -230,6 +231,28 @@ final class CheckRunner {
       this.priority = priority;
       this.listener = listener;
       this.queuedAt = queuedAt;
+      this.deadlineAt = queuedAt + timeoutNanos;
+    }
+
+    @Override
+    public long deadline() {
+      return deadlineAt;
+    }
+
+    @Override
+    public boolean isDone() {
+      int s = state.get();
+      return s == DONE || s == NOT_STARTED || s == OVERRUN;
+    }
+
+    /** On the watchdog's thread: hand over to the manager's scheduler (listeners may log). */
+    @Override
+    public void expire() {
+      try {
+        timer.execute(this::onDeadline);
+      } catch (RejectedExecutionException closing) {
+        // the manager is closing: nothing is reported any more
+      }
     }
 
     /** Queue order: higher priority first, then first submitted first. */
@@ -246,7 +269,7 @@ final class CheckRunner {
     /** How long the check has been running (0 before it started). */
     long runningNanos() {
       int s = state.get();
-      return s == QUEUED || s == NOT_STARTED ? 0 : ticker.read() - startedAt;
+      return s == QUEUED || s == NOT_STARTED ? 0 : System.nanoTime() - startedAt;
     }
 
     /** Whether the overrunning check's thread was replaced in the pool. */
@@ -256,7 +279,8 @@ final class CheckRunner {
 
     @Override
     public void run() {
-      startedAt = ticker.read(); // before the CAS, so the deadline sees it once RUNNING
+      startedAt = System.nanoTime(); // before the CAS, so the deadline sees it once RUNNING
+      startedTick = ticker.read();
       runner = Thread.currentThread();
       if (!state.compareAndSet(QUEUED, RUNNING)) {
         return; // waited past its timeout: already reported as not started
@@ -288,17 +312,13 @@ final class CheckRunner {
       if (!state.compareAndSet(AWAITING, DONE)) {
         return; // timed out first
       }
-      ScheduledFuture<?> d = deadline;
-      if (d != null) {
-        d.cancel(false);
-      }
-      java.time.Duration latency = java.time.Duration.ofNanos(ticker.read() - startedAt);
+      java.time.Duration latency = java.time.Duration.ofNanos(ticker.read() - startedTick);
       CheckResult result = e != null ? CheckResult.down(io.lifeline.core.ErrorClassifier.unwrap(e))
           : r == null ? CheckResult.down("check returned null") : r.withLatencyIfAbsent(latency);
       listener.finished(result);
     }
 
-    /** Runs on the timer thread at the queue-wait deadline, and again at the run deadline if needed. */
+    /** Runs on the scheduler thread at the queue-wait deadline, and again at the run deadline if needed. */
     void onDeadline() {
       for (;;) {
         int s = state.get();
@@ -307,15 +327,16 @@ final class CheckRunner {
             if (state.compareAndSet(QUEUED, NOT_STARTED)) {
               pool.remove(this); // so the queue never holds more than one check per service
               notStarted.incrementAndGet();
-              listener.notStarted(ticker.read() - queuedAt);
+              listener.notStarted(System.nanoTime() - queuedAt);
               return;
             }
             continue;
           case RUNNING:
           case AWAITING:
-            long left = startedAt + timeoutNanos - ticker.read();
-            if (left > 0) {
-              rearm(left); // it waited for a thread: its run time counts from its start
+            long runDeadline = startedAt + timeoutNanos;
+            if (runDeadline - System.nanoTime() > 0) {
+              deadlineAt = runDeadline; // it waited for a thread: its run time counts from its start
+              Watchdog.watch(this);
               return;
             }
             if (s == AWAITING) {
@@ -340,14 +361,6 @@ final class CheckRunner {
           default:
             return;
         }
-      }
-    }
-
-    private void rearm(long delayNanos) {
-      try {
-        deadline = timer.schedule(this::onDeadline, delayNanos, TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException closing) {
-        // the manager is closing: nothing is reported any more
       }
     }
 
