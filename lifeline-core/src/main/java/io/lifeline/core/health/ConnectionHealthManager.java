@@ -41,15 +41,42 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Checks</h2>
  * Each registered service is checked every {@code checkInterval} (default 30 s) once {@link #start()}
- * ran, and on demand with {@link #checkNow}. Checks run concurrently on a bounded check executor
- * ({@code maxConcurrentChecks} threads, default 16; its queue holds at most one check per service),
- * never on the scheduler thread, each bounded by {@code checkTimeout}: a check that hangs is recorded
- * as DOWN at its timeout, its thread is interrupted, and no other service's check waits for it. A
- * service never has two checks in flight; while a hung check is still running, its scheduled checks
- * count as failures without taking another thread. (A check stuck in I/O that ignores interrupts
- * keeps its thread; {@code maxConcurrentChecks} such checks at once would make the others wait.) While a service is UNAVAILABLE, the interval
+ * ran, and on demand with {@link #checkNow}. Each service has its own schedule: its next check is due
+ * one interval after the previous one was <em>due</em>, whatever any other service's check does.
+ * Checks run on a bounded pool ({@code maxConcurrentChecks} threads, default 16), never on the
+ * scheduler thread, and a service never has two checks in flight. Waiting for a thread and running
+ * are bounded separately, each by {@code checkTimeout} (default 5 s):
+ * <ul>
+ *   <li><b>Not started.</b> A check that no thread took within {@code checkTimeout} (every thread
+ *       busy) is withdrawn and reported as "not started (check threads busy)": a scheduling problem
+ *       of this manager, not an answer of the service — it changes no status, is not counted in
+ *       {@code totalChecks}, is counted in {@link HealthStatus#checksNotStarted()}, {@link
+ *       #checksNotStarted()} and the {@link HealthReport#checkThreads() report}, and is logged at WARN
+ *       (the first at once, then at most one line per {@code logSummaryInterval}). The service's next
+ *       check goes ahead of the others in the queue, so the same services do not miss every round.
+ *   <li><b>Timed out.</b> A check still running {@code checkTimeout} after it <em>started</em> is
+ *       recorded as DOWN ("check timed out") at that moment and its thread is interrupted; the
+ *       service's next round is scheduled as usual. An asynchronous check's pending stage is
+ *       cancelled.
+ *   <li><b>Stuck.</b> If the check's thread is still inside the check (it ignores interruption),
+ *       the thread is <em>abandoned</em>: a new thread replaces it, so stuck checks do not take the
+ *       {@code maxConcurrentChecks} threads from other services. One WARN per service names the stuck
+ *       check, its thread and the top of its stack. Until the check returns, that service's rounds
+ *       start no new check and count as failures ("previous check still stuck", {@link
+ *       HealthStatus#checkStuck()}), at the plain interval (no backoff: nothing is sent); when it
+ *       returns, its thread ends and the service is checked again on its next round.
+ *   <li><b>Bound.</b> At most {@code maxAbandonedChecks} threads (default 100; {@link
+ *       #abandonedChecks()}, and in the report) are abandoned at once. Past it, an overrunning check
+ *       keeps its place in the pool until it returns: other services keep being checked as long as
+ *       fewer than {@code maxAbandonedChecks + maxConcurrentChecks} checks are stuck at once; beyond
+ *       that their checks are reported "not started" (never as failures) until a stuck one returns.
+ * </ul>
+ * Size {@code maxConcurrentChecks} for the checks that may each run up to their timeout at the same
+ * time (slow, not stuck): they hold a thread until then. While a service is UNAVAILABLE, its interval
  * grows by a jittered exponential backoff ({@link RetryConfig}: base, cap, jitter) so a dead service
- * is not hammered.
+ * is not hammered. (Virtual threads were considered for checks on Java 21+ and not used: a check that
+ * spins, or blocks while pinned, would hold one of the JVM's few carrier threads and stall every
+ * virtual thread of the application.)
  *
  * <h2>Status</h2>
  * Decided by {@link StatusMachine}; a successful check slower than {@code latencyThreshold} counts as
@@ -73,7 +100,8 @@ import org.slf4j.LoggerFactory;
  * Failed checks of a service that is already down are not logged one by one: at most one summary
  * line per {@code logSummaryInterval} (default 5 min).
  *
- * <p>Thread-safe. {@link #close()} cancels in-flight checks and stops every thread it started.
+ * <p>Thread-safe. {@link #close()} cancels in-flight checks and stops every thread it started
+ * (threads abandoned to stuck checks are daemon threads and end when their check returns).
  */
 public final class ConnectionHealthManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionHealthManager.class);
@@ -227,7 +255,10 @@ public final class ConnectionHealthManager implements AutoCloseable {
 
   // -------------------------------------------------------------------------------------- checks
 
-  /** Runs {@code name}'s check now and waits for its outcome (bounded by the check timeout). */
+  /**
+   * Runs {@code name}'s check now (or joins the one in flight) and waits for its outcome: at most
+   * {@code checkTimeout} for a thread plus {@code checkTimeout} of run time.
+   */
   public HealthStatus checkNow(String name) {
     return checkNowAsync(name).join();
   }
@@ -238,7 +269,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     return s.run().thenApply(v -> s.snapshot());
   }
 
-  /** Checks every service concurrently and waits for all (bounded by the check timeout). */
+  /** Checks every service concurrently and waits for all (each bounded as in {@link #checkNow}). */
   public Map<String, HealthStatus> checkAll() {
     return checkAllAsync().join();
   }
@@ -677,8 +708,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
       String replaced = a.threadAbandoned()
           ? "its thread is abandoned and replaced (" + runner.abandoned() + " of at most " + runner.maxAbandoned()
               + " abandoned check threads)"
-          : "its thread is NOT replaced: " + runner.maxAbandoned() + " check threads are already abandoned"
-              + " (maxAbandonedChecks), so the pool runs with one thread less until it returns";
+          : "its thread is NOT replaced: the bound of " + runner.maxAbandoned() + " abandoned check threads"
+              + " (maxAbandonedChecks) is reached, so the pool runs with one thread less until it returns";
       LOG.warn("health check of '{}' overran its {}ms timeout and is still running on thread {}; {}; this service"
           + " is not checked again until it returns{}", name, checkTimeout.toMillis(), threadName(a), replaced,
           topFrames(a.thread()));
@@ -918,6 +949,10 @@ public final class ConnectionHealthManager implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Bound on a check's wait for a thread, and separately on its run time (default 5 s); a check
+     * that overruns it is DOWN, and its thread is abandoned if the check ignores interruption.
+     */
     public Builder checkTimeout(Duration timeout) {
       this.checkTimeout = between("checkTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
       return this;
@@ -945,7 +980,10 @@ public final class ConnectionHealthManager implements AutoCloseable {
       return this;
     }
 
-    /** Threads that may run checks at once (default 16). */
+    /**
+     * Threads that may run checks at once (default 16); threads abandoned to stuck checks are
+     * replaced and do not count (see {@link #maxAbandonedChecks}).
+     */
     public Builder maxConcurrentChecks(int threads) {
       if (threads < 1 || threads > 1_024) {
         throw new ConfigurationException("maxConcurrentChecks", threads, "must be between 1 and 1024");
