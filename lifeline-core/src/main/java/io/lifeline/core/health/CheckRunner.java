@@ -30,13 +30,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Run time.</b> A started check has {@code timeout} from its start. One that finishes in time
  *       is {@link Listener#finished}; an asynchronous stage still pending then is cancelled and
  *       reported {@link Listener#timedOut} with {@code threadHeld = false}.
- *   <li><b>Overrun.</b> A check whose thread is still inside it at the deadline is interrupted and
- *       reported {@link Listener#timedOut} with {@code threadHeld = true}; its thread is
- *       <em>abandoned</em>: the pool grows by one so the stuck thread no longer takes a place of the
- *       {@code threads} that run checks, as long as fewer than {@code maxAbandoned} threads are
- *       abandoned. At that bound the thread stays counted in the pool until its check returns (the
- *       pool runs with one thread less). When the check finally returns, {@link
- *       Listener#returnedLate} is called, the thread leaves the pool and the count goes down.
+ *   <li><b>Overrun.</b> A check whose thread is still inside it at the deadline is interrupted,
+ *       reported {@link Listener#timedOut} with {@code threadHeld = true}, and its thread is
+ *       <em>abandoned</em> at once: the pool grows by one so the overrunning thread no longer takes a
+ *       place of the {@code threads} that run checks — as long as fewer than {@code maxAbandoned}
+ *       threads are abandoned. At that bound the thread stays counted in the pool until its check
+ *       returns (the pool runs with one thread less). A check that honours the interrupt returns
+ *       within {@link #GRACE_NANOS}; one still inside after that is reported {@link Listener#stuck}.
+ *       When the check finally returns, {@link Listener#returnedLate} is called, an abandoned thread
+ *       leaves the pool and the count goes down.
  * </ul>
  *
  * <p>Why a {@link ThreadPoolExecutor} resized by hand rather than a thread per check: the pool
@@ -68,17 +70,29 @@ final class CheckRunner {
      */
     void timedOut(Attempt attempt, boolean threadHeld);
 
+    /**
+     * A check reported {@code timedOut(…, true)} is still running {@link #GRACE_NANOS} after its
+     * interrupt: it ignores interruption. {@link Attempt#threadAbandoned()} says if its thread was
+     * replaced. Called before {@link #returnedLate}, or not at all (it returned within the grace).
+     */
+    void stuck(Attempt attempt);
+
     /** A check reported {@code timedOut(…, true)} has returned; its thread is free again. */
     void returnedLate(Attempt attempt);
   }
+
+  /** How long an interrupted check may take to return before it counts as stuck. */
+  static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private static final int QUEUED = 0;
   private static final int RUNNING = 1; // a check thread is inside check.checkAsync()
   private static final int AWAITING = 2; // checkAsync() returned; its stage may still be pending
   private static final int INTERRUPTING = 3; // deadline passed while RUNNING; interrupt under way
-  private static final int OVERRUN = 4; // the thread is still inside the check, interrupted
-  private static final int DONE = 5;
-  private static final int NOT_STARTED = 6;
+  private static final int INTERRUPTED = 4; // the thread is still inside the check, within its grace
+  private static final int STUCKING = 5; // grace passed: being reported as stuck
+  private static final int STUCK = 6; // the thread ignores the interrupt
+  private static final int DONE = 7;
+  private static final int NOT_STARTED = 8;
 
   private final int threads;
   private final int maxAbandoned;
@@ -242,7 +256,7 @@ final class CheckRunner {
     @Override
     public boolean isDone() {
       int s = state.get();
-      return s == DONE || s == NOT_STARTED || s == OVERRUN;
+      return s == DONE || s == NOT_STARTED || s == STUCK || s == STUCKING;
     }
 
     /** On the watchdog's thread: hand over to the manager's scheduler (listeners may log). */
@@ -298,11 +312,17 @@ final class CheckRunner {
         return;
       }
       // the deadline passed while the check ran: its outcome is already recorded as a timeout
-      while (state.get() == INTERRUPTING) {
-        Thread.onSpinWait(); // between the deadline's CAS and its interrupt(): a few instructions
+      int now;
+      while ((now = state.get()) == INTERRUPTING || now == STUCKING) {
+        Thread.onSpinWait(); // the deadline's interrupt() or the stuck report is under way: brief
       }
       Thread.interrupted(); // that interrupt was meant for this check, not for the next one here
       cancel(s);
+      if (now == INTERRUPTED && !state.compareAndSet(INTERRUPTED, DONE)) {
+        while (state.get() == STUCKING) {
+          Thread.onSpinWait(); // the grace passed just now: let the stuck report finish first
+        }
+      }
       if (lateSteps.decrementAndGet() == 0) {
         endOverrun();
       }
@@ -349,12 +369,25 @@ final class CheckRunner {
             }
             if (state.compareAndSet(RUNNING, INTERRUPTING)) {
               runner.interrupt(); // a check that honours interrupts frees its thread at once
-              state.set(OVERRUN);
-              threadAbandoned = tryAbandon();
+              state.set(INTERRUPTED);
+              threadAbandoned = tryAbandon(); // replaced now: the caller side moves on at the timeout
               listener.timedOut(this, true);
+              deadlineAt = System.nanoTime() + GRACE_NANOS;
+              Watchdog.watch(this);
               if (lateSteps.decrementAndGet() == 0) {
                 endOverrun();
               }
+              return;
+            }
+            continue;
+          case INTERRUPTED:
+            if (deadlineAt - System.nanoTime() > 0) {
+              Watchdog.watch(this); // not yet (a spurious early call)
+              return;
+            }
+            if (state.compareAndSet(INTERRUPTED, STUCKING)) {
+              listener.stuck(this);
+              state.set(STUCK);
               return;
             }
             continue;
@@ -364,6 +397,7 @@ final class CheckRunner {
       }
     }
 
+    /** Both the timeout report and the thread's return are through (in either order). */
     private void endOverrun() {
       state.set(DONE);
       if (threadAbandoned) {

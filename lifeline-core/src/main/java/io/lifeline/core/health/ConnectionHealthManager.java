@@ -58,13 +58,15 @@ import org.slf4j.LoggerFactory;
  *       recorded as DOWN ("check timed out") at that moment and its thread is interrupted; the
  *       service's next round is scheduled as usual. An asynchronous check's pending stage is
  *       cancelled.
- *   <li><b>Stuck.</b> If the check's thread is still inside the check (it ignores interruption),
- *       the thread is <em>abandoned</em>: a new thread replaces it, so stuck checks do not take the
- *       {@code maxConcurrentChecks} threads from other services. One WARN per service names the stuck
- *       check, its thread and the top of its stack. Until the check returns, that service's rounds
- *       start no new check and count as failures ("previous check still stuck", {@link
- *       HealthStatus#checkStuck()}), at the plain interval (no backoff: nothing is sent); when it
- *       returns, its thread ends and the service is checked again on its next round.
+ *   <li><b>Stuck.</b> The thread of a timed-out check is <em>abandoned</em> at once: a new thread
+ *       replaces it, so overrunning checks do not take the {@code maxConcurrentChecks} threads from
+ *       other services (a check that honours the interrupt returns at once and its thread ends). If
+ *       it is still inside the check 100 ms after the interrupt (it ignores interruption), one WARN
+ *       per service names the stuck check, its thread and the top of its stack. Until the check
+ *       returns, that service's rounds start no new check and count as failures ("previous check
+ *       still stuck", {@link HealthStatus#checkStuck()}), at the plain interval (no backoff: nothing
+ *       is sent); when it returns, its thread ends and the service is checked again on its next
+ *       round.
  *   <li><b>Bound.</b> At most {@code maxAbandonedChecks} threads (default 100; {@link
  *       #abandonedChecks()}, and in the report) are abandoned at once. Past it, an overrunning check
  *       keeps its place in the pool until it returns: other services keep being checked as long as
@@ -574,6 +576,12 @@ public final class ConnectionHealthManager implements AutoCloseable {
       }
     }
 
+    /** The last check timed out and its thread has not returned from it yet. */
+    boolean previousCheckRunning() {
+      CompletableFuture<Void> f = flight.get();
+      return f != null && f.isDone();
+    }
+
     void releaseWaiters() {
       CompletableFuture<Void> f = flight.get();
       if (f != null) {
@@ -613,7 +621,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     long nextDelay() {
       StatusMachine.State m = state.get().machine;
       long interval = checkInterval.toNanos();
-      if (m.status() == ServiceStatus.UNAVAILABLE && m.consecutiveFailures() > 0 && stuck == null) {
+      if (m.status() == ServiceStatus.UNAVAILABLE && m.consecutiveFailures() > 0 && !previousCheckRunning()) {
         return interval + downBackoff.delayNanos(Math.min(m.consecutiveFailures(), 62));
       }
       return interval;
@@ -638,7 +646,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
         }
         // the previous check overran its timeout and has not returned: no second thread for it
         CheckRunner.Attempt a = stuck;
-        apply(StatusMachine.Signal.FAILURE, null, a == null ? "previous check still running"
+        apply(StatusMachine.Signal.FAILURE, null, a == null ? "previous check still running after " + checkTimeout.toMillis() + "ms (interrupted)"
             : "previous check still stuck: running for " + Durations.format(Duration.ofNanos(a.runningNanos()))
                 + " (timeout " + checkTimeout.toMillis() + "ms) on thread " + threadName(a), null, true);
         return CompletableFuture.completedFuture(null);
@@ -673,10 +681,6 @@ public final class ConnectionHealthManager implements AutoCloseable {
       @Override
       public void timedOut(CheckRunner.Attempt attempt, boolean threadHeld) {
         notStartedInARow.set(0);
-        if (threadHeld) {
-          stuck = attempt; // before done completes: the next round must see it
-          logStuckOnce(attempt);
-        }
         apply(StatusMachine.Signal.FAILURE, checkTimeout, "check timed out after " + checkTimeout.toMillis() + "ms",
             null, true);
         if (threadHeld) {
@@ -684,6 +688,12 @@ public final class ConnectionHealthManager implements AutoCloseable {
         } else {
           end();
         }
+      }
+
+      @Override
+      public void stuck(CheckRunner.Attempt attempt) {
+        stuck = attempt;
+        logStuckOnce(attempt);
       }
 
       @Override

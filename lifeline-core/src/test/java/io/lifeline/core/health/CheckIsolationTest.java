@@ -198,6 +198,18 @@ class CheckIsolationTest {
   }
 
   @Test
+  void aCheckThatHonoursTheInterruptTimesOutWithoutBeingCalledStuck() {
+    ConnectionHealthManager health = track(ConnectionHealthManager.builder()
+        .checkInterval(Duration.ofMillis(100)).checkTimeout(Duration.ofMillis(50)).build());
+    health.register("sleepy", ServiceType.CUSTOM, sleeping(10_000), Set.of()); // Thread.sleep: interruptible
+    health.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> health.status("sleepy").totalChecks() >= 3);
+    assertThat(health.status("sleepy").lastError()).isEqualTo("check timed out after 50ms");
+    assertThat(health.status("sleepy").checkStuck()).isFalse();
+    assertThat(messages()).noneMatch(m -> m.contains("overran"));
+  }
+
+  @Test
   void anAsyncCheckThatNeverCompletesIsCancelledAtItsTimeoutAndCheckedAgain() {
     ConnectionHealthManager health = track(ConnectionHealthManager.builder()
         .checkInterval(Duration.ofMillis(50)).checkTimeout(Duration.ofMillis(50))
