@@ -2,9 +2,7 @@ package io.lifeline.core;
 
 import io.lifeline.core.internal.Durations;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * How a {@link Guard} retries, backs off, budgets retries and trips its circuit breaker. Immutable;
@@ -64,12 +62,24 @@ public record RetryConfig(
   /** Upper bound on maxRetries: beyond this a budget or a breaker is the right tool. */
   public static final int MAX_MAX_RETRIES = 1_000;
 
+  /** Largest baseDelay and maxDelay: one day (a longer backoff is an outage, not a retry). */
+  public static final Duration MAX_DELAY_BOUND = Duration.ofDays(1);
+  /** Largest circuitBreakerTimeout: 365 days. */
+  public static final Duration MAX_CIRCUIT_BREAKER_TIMEOUT = Duration.ofDays(365);
+  /**
+   * Largest retryBudgetMinPerSecond: 100 000, so that {@code minPerSecond * window seconds} (window
+   * at most 1 h) stays far inside an {@code int}.
+   */
+  public static final int MAX_RETRY_BUDGET_MIN_PER_SECOND = 100_000;
+
   private static final RetryConfig DEFAULTS = builder().build();
 
   /** Validates; prefer {@link #builder()}, whose errors name env keys when bound from the environment. */
   public RetryConfig {
-    validate(java.util.function.UnaryOperator.identity(), maxRetries, baseDelay, maxDelay, exponentialBase, circuitBreakerThreshold,
+    Validation v = Validation.byField();
+    validate(v, maxRetries, baseDelay, maxDelay, exponentialBase, circuitBreakerThreshold,
         circuitBreakerTimeout, halfOpenProbes, retryBudgetRatio, retryBudgetMinPerSecond, retryBudgetWindow);
+    v.throwIfAny();
   }
 
   /** The design documents' defaults. */
@@ -100,61 +110,27 @@ public record RetryConfig(
     return builder().apply(Settings.of(values).withPrefix(prefix)).build();
   }
 
+  /**
+   * Records every problem of these values in {@code v}, whose keys are the builder's field names
+   * mapped to what the user wrote. Used by the record's constructor and by {@link Builder#build()}.
+   */
   private static void validate(
-      java.util.function.UnaryOperator<String> key,
+      Validation v,
       int maxRetries, Duration baseDelay, Duration maxDelay, double exponentialBase,
       int circuitBreakerThreshold, Duration circuitBreakerTimeout, int halfOpenProbes,
       double retryBudgetRatio, int retryBudgetMinPerSecond, Duration retryBudgetWindow) {
-    if (maxRetries < 0 || maxRetries > MAX_MAX_RETRIES) {
-      throw new ConfigurationException(key.apply("maxRetries"), maxRetries,
-          maxRetries < 0 ? "must be >= 0" : "must be <= " + MAX_MAX_RETRIES);
-    }
-    requireNonNegative(key.apply("baseDelay"), baseDelay);
-    requireNonNegative(key.apply("maxDelay"), maxDelay);
-    if (maxDelay.compareTo(baseDelay) < 0) {
-      throw new ConfigurationException(key.apply("maxDelay"), Durations.format(maxDelay),
-          "must be >= " + key.apply("baseDelay") + " (" + Durations.format(baseDelay) + ")");
-    }
-    if (!(exponentialBase >= 1.0) || Double.isInfinite(exponentialBase) || exponentialBase > 100) {
-      throw new ConfigurationException(key.apply("exponentialBase"), exponentialBase,
-          "must be between 1.0 and 100");
-    }
-    if (circuitBreakerThreshold < 1 || circuitBreakerThreshold > 1_000_000) {
-      throw new ConfigurationException(key.apply("circuitBreakerThreshold"), circuitBreakerThreshold,
-          "must be between 1 and 1000000");
-    }
-    requireNonNegative(key.apply("circuitBreakerTimeout"), circuitBreakerTimeout);
-    if (circuitBreakerTimeout.compareTo(Duration.ofDays(365)) > 0) {
-      throw new ConfigurationException(key.apply("circuitBreakerTimeout"),
-          Durations.format(circuitBreakerTimeout), "must be <= 365 days");
-    }
-    if (halfOpenProbes < 1 || halfOpenProbes > 255) {
-      throw new ConfigurationException(key.apply("halfOpenProbes"), halfOpenProbes,
-          "must be between 1 and 255");
-    }
-    if (!(retryBudgetRatio >= 0.0) || retryBudgetRatio > 1000) {
-      throw new ConfigurationException(key.apply("retryBudgetRatio"), retryBudgetRatio,
-          "must be between 0.0 and 1000 (0.2 = retries may add 20% to recent calls)");
-    }
-    if (retryBudgetMinPerSecond < 0) {
-      throw new ConfigurationException(key.apply("retryBudgetMinPerSecond"), retryBudgetMinPerSecond,
-          "must be >= 0");
-    }
-    Objects.requireNonNull(retryBudgetWindow, key.apply("retryBudgetWindow"));
-    if (retryBudgetWindow.compareTo(Duration.ofSeconds(1)) < 0
-        || retryBudgetWindow.compareTo(Duration.ofHours(1)) > 0) {
-      throw new ConfigurationException(key.apply("retryBudgetWindow"), Durations.format(retryBudgetWindow),
-          "must be between 1s and 1h");
-    }
-  }
-
-  private static void requireNonNegative(String key, Duration d) {
-    if (d == null) {
-      throw new ConfigurationException(key, "null", "must be set");
-    }
-    if (d.isNegative()) {
-      throw new ConfigurationException(key, d, "must not be negative");
-    }
+    v.range("maxRetries", maxRetries, 0, MAX_MAX_RETRIES);
+    Duration base = v.duration("baseDelay", baseDelay, Duration.ZERO, MAX_DELAY_BOUND);
+    Duration max = v.duration("maxDelay", maxDelay, Duration.ZERO, MAX_DELAY_BOUND);
+    v.notAbove("baseDelay", base, "maxDelay", max);
+    v.range("exponentialBase", exponentialBase, 1.0, 100.0);
+    v.range("circuitBreakerThreshold", circuitBreakerThreshold, 1, 1_000_000);
+    v.duration("circuitBreakerTimeout", circuitBreakerTimeout, Duration.ZERO, MAX_CIRCUIT_BREAKER_TIMEOUT);
+    v.range("halfOpenProbes", halfOpenProbes, 1, 255);
+    v.check(retryBudgetRatio >= 0.0 && retryBudgetRatio <= 1000, "retryBudgetRatio", retryBudgetRatio,
+        "must be a number between 0 and 1000 (0.2 = retries may add 20% to recent calls)");
+    v.range("retryBudgetMinPerSecond", retryBudgetMinPerSecond, 0, MAX_RETRY_BUDGET_MIN_PER_SECOND);
+    v.duration("retryBudgetWindow", retryBudgetWindow, Duration.ofSeconds(1), Duration.ofHours(1));
   }
 
   @Override
@@ -190,7 +166,7 @@ public record RetryConfig(
     private int retryBudgetMinPerSecond = DEFAULT_RETRY_BUDGET_MIN_PER_SECOND;
     private Duration retryBudgetWindow = DEFAULT_RETRY_BUDGET_WINDOW;
     /** Field name → the key it was bound from (an env variable), so errors name what the user wrote. */
-    private final Map<String, String> sourceKeys = new HashMap<>();
+    private ConfigKeys keys = new ConfigKeys();
 
     private Builder() {}
 
@@ -211,76 +187,77 @@ public record RetryConfig(
     /** Retries after the first attempt; a call makes at most {@code maxRetries + 1} attempts. */
     public Builder maxRetries(int maxRetries) {
       this.maxRetries = maxRetries;
-      sourceKeys.remove("maxRetries");
+      keys.set("maxRetries");
       return this;
     }
 
     /** Delay ceiling before the first retry. */
     public Builder baseDelay(Duration baseDelay) {
       this.baseDelay = baseDelay;
-      sourceKeys.remove("baseDelay");
+      keys.set("baseDelay");
       return this;
     }
 
     /** Cap on any single backoff delay. */
     public Builder maxDelay(Duration maxDelay) {
       this.maxDelay = maxDelay;
-      sourceKeys.remove("maxDelay");
+      keys.set("maxDelay");
       return this;
     }
 
     /** Multiplier of the delay ceiling per retry. */
     public Builder exponentialBase(double exponentialBase) {
       this.exponentialBase = exponentialBase;
-      sourceKeys.remove("exponentialBase");
+      keys.set("exponentialBase");
       return this;
     }
 
     /** Full jitter on (default) or off (deterministic delays — only for tests and single clients). */
     public Builder jitter(boolean jitter) {
       this.jitter = jitter;
+      keys.set("jitter");
       return this;
     }
 
     /** Consecutive failures that open the circuit breaker. */
     public Builder circuitBreakerThreshold(int threshold) {
       this.circuitBreakerThreshold = threshold;
-      sourceKeys.remove("circuitBreakerThreshold");
+      keys.set("circuitBreakerThreshold");
       return this;
     }
 
     /** Time the breaker stays OPEN before letting probe calls through. */
     public Builder circuitBreakerTimeout(Duration timeout) {
       this.circuitBreakerTimeout = timeout;
-      sourceKeys.remove("circuitBreakerTimeout");
+      keys.set("circuitBreakerTimeout");
       return this;
     }
 
     /** Probe calls let through in HALF_OPEN; all must succeed to close the breaker. */
     public Builder halfOpenProbes(int probes) {
       this.halfOpenProbes = probes;
-      sourceKeys.remove("halfOpenProbes");
+      keys.set("halfOpenProbes");
       return this;
     }
 
     /** Share of recent calls that retries may add, e.g. 0.2 = 20 %. */
     public Builder retryBudgetRatio(double ratio) {
       this.retryBudgetRatio = ratio;
-      sourceKeys.remove("retryBudgetRatio");
+      keys.set("retryBudgetRatio");
       return this;
     }
 
     /** Retries always allowed per second of the window, so low-traffic callers can still retry. */
     public Builder retryBudgetMinPerSecond(int minPerSecond) {
       this.retryBudgetMinPerSecond = minPerSecond;
-      sourceKeys.remove("retryBudgetMinPerSecond");
+      keys.set("retryBudgetMinPerSecond");
       return this;
     }
 
     /** The window over which calls and retries are counted. */
     public Builder retryBudgetWindow(Duration window) {
       this.retryBudgetWindow = window;
-      sourceKeys.remove("retryBudgetWindow");
+      keys.set("retryBudgetWindow");
       return this;
     }
 
@@ -290,54 +267,57 @@ public record RetryConfig(
      * full key; so does setting both a key and its alias.
      */
     public Builder apply(Settings settings) {
-      settings.integer("MAX_RETRIES").ifPresent(v -> bound("maxRetries", settings, "MAX_RETRIES").maxRetries = v);
+      keys.bind(settings, "MAX_RETRIES", "maxRetries", Settings::integer, v -> maxRetries = v);
       String delayKey = aliased(settings, "BASE_DELAY", "RETRY_DELAY");
       if (delayKey != null) {
-        Duration v = settings.duration(delayKey).orElseThrow();
-        bound("baseDelay", settings, delayKey).baseDelay = v;
+        keys.bind(settings, delayKey, "baseDelay", Settings::duration, v -> baseDelay = v);
       }
-      settings.duration("MAX_DELAY").ifPresent(v -> bound("maxDelay", settings, "MAX_DELAY").maxDelay = v);
+      keys.bind(settings, "MAX_DELAY", "maxDelay", Settings::duration, v -> maxDelay = v);
       String baseKey = aliased(settings, "EXPONENTIAL_BASE", "RETRY_BACKOFF");
       if (baseKey != null) {
-        double v = settings.decimal(baseKey).orElseThrow();
-        bound("exponentialBase", settings, baseKey).exponentialBase = v;
+        keys.bind(settings, baseKey, "exponentialBase", Settings::decimal, v -> exponentialBase = v);
       }
-      settings.bool("JITTER").ifPresent(v -> jitter = v);
-      settings.integer("CIRCUIT_BREAKER_THRESHOLD").ifPresent(
-          v -> bound("circuitBreakerThreshold", settings, "CIRCUIT_BREAKER_THRESHOLD").circuitBreakerThreshold = v);
-      settings.duration("CIRCUIT_BREAKER_TIMEOUT").ifPresent(
-          v -> bound("circuitBreakerTimeout", settings, "CIRCUIT_BREAKER_TIMEOUT").circuitBreakerTimeout = v);
-      settings.integer("CIRCUIT_BREAKER_HALF_OPEN_PROBES").ifPresent(
-          v -> bound("halfOpenProbes", settings, "CIRCUIT_BREAKER_HALF_OPEN_PROBES").halfOpenProbes = v);
-      settings.decimal("RETRY_BUDGET_RATIO").ifPresent(
-          v -> bound("retryBudgetRatio", settings, "RETRY_BUDGET_RATIO").retryBudgetRatio = v);
-      settings.integer("RETRY_BUDGET_MIN_PER_SECOND").ifPresent(
-          v -> bound("retryBudgetMinPerSecond", settings, "RETRY_BUDGET_MIN_PER_SECOND").retryBudgetMinPerSecond = v);
-      settings.duration("RETRY_BUDGET_WINDOW").ifPresent(
-          v -> bound("retryBudgetWindow", settings, "RETRY_BUDGET_WINDOW").retryBudgetWindow = v);
+      keys.bind(settings, "JITTER", "jitter", Settings::bool, v -> jitter = v);
+      keys.bind(settings, "CIRCUIT_BREAKER_THRESHOLD", "circuitBreakerThreshold", Settings::integer,
+          v -> circuitBreakerThreshold = v);
+      keys.bind(settings, "CIRCUIT_BREAKER_TIMEOUT", "circuitBreakerTimeout", Settings::duration,
+          v -> circuitBreakerTimeout = v);
+      keys.bind(settings, "CIRCUIT_BREAKER_HALF_OPEN_PROBES", "halfOpenProbes", Settings::integer,
+          v -> halfOpenProbes = v);
+      keys.bind(settings, "RETRY_BUDGET_RATIO", "retryBudgetRatio", Settings::decimal,
+          v -> retryBudgetRatio = v);
+      keys.bind(settings, "RETRY_BUDGET_MIN_PER_SECOND", "retryBudgetMinPerSecond", Settings::integer,
+          v -> retryBudgetMinPerSecond = v);
+      keys.bind(settings, "RETRY_BUDGET_WINDOW", "retryBudgetWindow", Settings::duration,
+          v -> retryBudgetWindow = v);
       return this;
     }
 
-    private Builder bound(String field, Settings settings, String key) {
-      sourceKeys.put(field, settings.fullKey(key));
-      return this;
-    }
-
-    private static String aliased(Settings settings, String key, String alias) {
+    /** The key and its alias both set: recorded as a problem of the alias, the key wins. */
+    private String aliased(Settings settings, String key, String alias) {
       boolean hasKey = settings.has(key);
       boolean hasAlias = settings.has(alias);
       if (hasKey && hasAlias) {
-        throw new ConfigurationException(settings.fullKey(alias), settings.raw(alias).orElseThrow(),
-            "must not be set together with " + settings.fullKey(key) + " (an alias of the same setting)");
+        String field = key.equals("BASE_DELAY") ? "baseDelay" : "exponentialBase";
+        keys.bind(settings, alias, field, (s, k) -> {
+          throw new ConfigurationException(s.fullKey(k), s.raw(k).orElseThrow(),
+              "must not be set together with " + s.fullKey(key) + " (an alias of the same setting)");
+        }, x -> { });
+        return null;
       }
       return hasKey ? key : hasAlias ? alias : null;
     }
 
-    /** Validates and builds. */
+    /**
+     * Validates and builds. Throws {@link ConfigurationException} listing every invalid value (and
+     * every unparsable one met by {@link #apply(Settings)}), each named as the user wrote it.
+     */
     public RetryConfig build() {
-      validate(field -> sourceKeys.getOrDefault(field, field), maxRetries, baseDelay, maxDelay,
+      Validation v = keys.validation();
+      validate(v, maxRetries, baseDelay, maxDelay,
           exponentialBase, circuitBreakerThreshold, circuitBreakerTimeout, halfOpenProbes,
           retryBudgetRatio, retryBudgetMinPerSecond, retryBudgetWindow);
+      v.throwIfAny();
       return new RetryConfig(maxRetries, baseDelay, maxDelay, exponentialBase, jitter,
           circuitBreakerThreshold, circuitBreakerTimeout, halfOpenProbes, retryBudgetRatio,
           retryBudgetMinPerSecond, retryBudgetWindow);

@@ -80,6 +80,10 @@ public final class Settings {
     return raw(key).map(v -> parseInt(fullKey(key), v));
   }
 
+  public Optional<Long> longValue(String key) {
+    return raw(key).map(v -> parseLong(fullKey(key), v));
+  }
+
   public Optional<Double> decimal(String key) {
     return raw(key).map(v -> parseDouble(fullKey(key), v));
   }
@@ -97,7 +101,17 @@ public final class Settings {
     try {
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      throw new ConfigurationException(key, value, "must be a whole number", e);
+      throw new ConfigurationException(key, value, "must be a whole number between "
+          + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE);
+    }
+  }
+
+  /** Parses a long ({@code _} separators allowed: {@code 64_000_000}); the error names {@code key}. */
+  public static long parseLong(String key, String value) {
+    try {
+      return Long.parseLong(value.trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new ConfigurationException(key, value, "must be a whole number");
     }
   }
 
@@ -110,7 +124,7 @@ public final class Settings {
       }
       return d;
     } catch (NumberFormatException e) {
-      throw new ConfigurationException(key, value, "must be a number", e);
+      throw new ConfigurationException(key, value, "must be a number");
     }
   }
 
@@ -134,7 +148,9 @@ public final class Settings {
 
   /**
    * Parses a non-negative duration: seconds as a bare number, a number with a unit (ns, us, ms, s, m,
-   * h, d) or ISO-8601. The error names {@code key}.
+   * h, d) or ISO-8601. The error names {@code key}. Never throws anything but {@link
+   * ConfigurationException}: values beyond {@link Duration}'s range are rejected here, values beyond
+   * a key's own maximum by the config that reads it ({@link Validation#duration}).
    */
   public static Duration parseDuration(String key, String value) {
     String v = value.trim();
@@ -142,8 +158,10 @@ public final class Settings {
     if (v.length() > 1 && (v.charAt(0) == 'P' || v.charAt(0) == 'p')) {
       try {
         d = Duration.parse(v);
-      } catch (DateTimeParseException e) {
-        throw new ConfigurationException(key, value, durationHelp(), e);
+      } catch (DateTimeParseException | ArithmeticException e) {
+        // DateTimeParseException echoes the input: not chained (the value is in our message anyway)
+        throw new ConfigurationException(key, value, durationHelp()
+            + (e.getCause() instanceof ArithmeticException ? " (too large)" : ""));
       }
     } else {
       Matcher m = DURATION.matcher(v);

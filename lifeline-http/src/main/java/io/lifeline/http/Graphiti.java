@@ -4,6 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,7 +15,12 @@ import java.util.Objects;
  * Request and response shapes of the Graphiti server API ({@code getzep/graphiti}, {@code
  * server/graph_service/dto}), as used by {@link GraphitiConnectionManager}. Field names on the wire
  * are Graphiti's snake_case; timestamps are ISO-8601 (a timestamp without offset is read as UTC).
- * Unknown response fields are ignored, so newer servers keep working.
+ *
+ * <p>Response records carry every field the current server sends (checked field by field by a test
+ * against the server's models); the only field deliberately left out is {@code EntityNode}'s {@code
+ * name_embedding}. Fields a newer server adds are ignored, whatever {@code ObjectMapper} reads them,
+ * so newer servers keep working. Collections are never null (empty when the server sends none or
+ * null) and unmodifiable. Records are immutable and thread-safe.
  */
 public final class Graphiti {
   private Graphiti() {}
@@ -65,7 +73,14 @@ public final class Graphiti {
     }
   }
 
-  /** {@code FactResult}: one fact (an entity edge). */
+  /**
+   * {@code FactResult}: one fact (an entity edge), as {@code POST /search}, {@code POST /get-memory}
+   * and {@code GET /entity-edge/{uuid}} answer it.
+   *
+   * @param sourceNodeUuid the entity the fact starts at (null from servers that do not send it)
+   * @param targetNodeUuid the entity the fact points to (null from servers that do not send it)
+   * @param episodes uuids of the episodes the fact was extracted from (empty when none are sent)
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record FactResult(
       @JsonProperty("uuid") String uuid,
@@ -74,7 +89,14 @@ public final class Graphiti {
       @JsonProperty("valid_at") OffsetDateTime validAt,
       @JsonProperty("invalid_at") OffsetDateTime invalidAt,
       @JsonProperty("created_at") OffsetDateTime createdAt,
-      @JsonProperty("expired_at") OffsetDateTime expiredAt) {}
+      @JsonProperty("expired_at") OffsetDateTime expiredAt,
+      @JsonProperty("source_node_uuid") String sourceNodeUuid,
+      @JsonProperty("target_node_uuid") String targetNodeUuid,
+      @JsonProperty("episodes") List<String> episodes) {
+    public FactResult {
+      episodes = copyOrEmpty(episodes);
+    }
+  }
 
   /** {@code SearchQuery} of {@code POST /search}. */
   public record SearchQuery(
@@ -144,8 +166,14 @@ public final class Graphiti {
     }
   }
 
-  /** An entity node as {@code POST /entity-node} returns it (embedding omitted). */
-  @JsonIgnoreProperties(ignoreUnknown = true)
+  /**
+   * An entity node ({@code graphiti_core.nodes.EntityNode}) as {@code POST /entity-node} returns it.
+   * Its {@code name_embedding} is deliberately not kept (a vector of hundreds of floats of no use to a
+   * client); every other field is.
+   *
+   * @param attributes attributes that depend on the node's labels (empty when none are sent)
+   */
+  @JsonIgnoreProperties(value = {"name_embedding"}, ignoreUnknown = true)
   public record EntityNode(
       @JsonProperty("uuid") String uuid,
       @JsonProperty("name") String name,
@@ -153,18 +181,49 @@ public final class Graphiti {
       @JsonProperty("labels") List<String> labels,
       @JsonProperty("created_at") OffsetDateTime createdAt,
       @JsonProperty("summary") String summary,
-      @JsonProperty("attributes") Map<String, Object> attributes) {}
+      @JsonProperty("attributes") Map<String, Object> attributes) {
+    public EntityNode {
+      labels = copyOrEmpty(labels);
+      attributes = copyOrEmpty(attributes);
+    }
+  }
 
-  /** An episode as {@code GET /episodes/{group_id}} returns it. */
+  /**
+   * An episode ({@code graphiti_core.nodes.EpisodicNode}) as {@code GET /episodes/{group_id}}
+   * returns it.
+   *
+   * @param labels the node's labels (empty when none are sent)
+   * @param source {@code message}, {@code text}, {@code json} (or a type of a newer server)
+   * @param entityEdges uuids of the facts extracted from this episode (empty when none are sent)
+   * @param episodeMetadata the caller's key-value metadata of the episode (empty when none was set)
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Episode(
       @JsonProperty("uuid") String uuid,
       @JsonProperty("name") String name,
       @JsonProperty("group_id") String groupId,
-      @JsonProperty("content") String content,
+      @JsonProperty("labels") List<String> labels,
+      @JsonProperty("created_at") OffsetDateTime createdAt,
       @JsonProperty("source") String source,
       @JsonProperty("source_description") String sourceDescription,
-      @JsonProperty("created_at") OffsetDateTime createdAt,
+      @JsonProperty("content") String content,
       @JsonProperty("valid_at") OffsetDateTime validAt,
-      @JsonProperty("entity_edges") List<String> entityEdges) {}
+      @JsonProperty("entity_edges") List<String> entityEdges,
+      @JsonProperty("episode_metadata") Map<String, Object> episodeMetadata) {
+    public Episode {
+      labels = copyOrEmpty(labels);
+      entityEdges = copyOrEmpty(entityEdges);
+      episodeMetadata = copyOrEmpty(episodeMetadata);
+    }
+  }
+
+  private static <T> List<T> copyOrEmpty(List<T> list) {
+    // not List.copyOf: a JSON array may hold null, which must read, not throw
+    return list == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(list));
+  }
+
+  private static Map<String, Object> copyOrEmpty(Map<String, Object> map) {
+    // not Map.copyOf: JSON values may be null
+    return map == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
+  }
 }

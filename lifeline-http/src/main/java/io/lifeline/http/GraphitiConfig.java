@@ -3,6 +3,7 @@ package io.lifeline.http;
 import io.lifeline.core.ConfigurationException;
 import io.lifeline.core.RetryConfig;
 import io.lifeline.core.Settings;
+import io.lifeline.core.Validation;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -73,6 +74,9 @@ public record GraphitiConfig(HttpServiceConfig http, String deepCheckGroupId) {
         .baseDelay(DEFAULT_RETRY_DELAY)
         .exponentialBase(DEFAULT_RETRY_BACKOFF);
     private String deepCheckGroupId;
+    private String deepCheckGroupKey = "deepCheckGroupId";
+    /** retryConfig(null) was called (reported by build(); the other retry methods still work). */
+    private boolean retryConfigNull;
 
     private Builder() {}
 
@@ -112,7 +116,10 @@ public record GraphitiConfig(HttpServiceConfig http, String deepCheckGroupId) {
 
     /** Replaces all retry settings (breaker, budget, jitter …). */
     public Builder retryConfig(RetryConfig config) {
-      retry = config.toBuilder();
+      retryConfigNull = config == null;
+      if (config != null) {
+        retry = config.toBuilder();
+      }
       return this;
     }
 
@@ -139,6 +146,7 @@ public record GraphitiConfig(HttpServiceConfig http, String deepCheckGroupId) {
     /** Group read by the deep health check ({@code GET /episodes/<group>?last_n=1}); null = none. */
     public Builder deepCheckGroupId(String groupId) {
       this.deepCheckGroupId = groupId;
+      deepCheckGroupKey = "deepCheckGroupId";
       return this;
     }
 
@@ -146,16 +154,57 @@ public record GraphitiConfig(HttpServiceConfig http, String deepCheckGroupId) {
     public Builder apply(Settings settings) {
       http.apply(settings);
       retry.apply(settings);
-      settings.string("DEEP_CHECK_GROUP").ifPresent(v -> deepCheckGroupId = v);
+      settings.string("DEEP_CHECK_GROUP").ifPresent(v -> {
+        deepCheckGroupId = v;
+        deepCheckGroupKey = settings.fullKey("DEEP_CHECK_GROUP");
+      });
       return this;
     }
 
+    /**
+     * Validates and builds. Throws {@link ConfigurationException} listing every problem of the HTTP
+     * settings, the retry settings and the deep-check group at once, each under the name the user
+     * wrote: the {@code GRAPHITI_*} variable, or this builder's method ({@code url}, {@code
+     * retryDelay}, {@code retryBackoff}), not the underlying builders' field names.
+     */
     public GraphitiConfig build() {
-      HttpServiceConfig h = http.retryConfig(retry.build()).build();
-      if (deepCheckGroupId != null && (deepCheckGroupId.isBlank() || deepCheckGroupId.contains("/"))) {
-        throw new ConfigurationException("deepCheckGroupId", deepCheckGroupId, "must be a non-blank group id without '/'");
+      Validation v = Validation.byField();
+      RetryConfig retryConfig = null;
+      if (retryConfigNull) {
+        v.problem("retryConfig", "null", "must be set");
+      } else {
+        try {
+          retryConfig = retry.build();
+        } catch (ConfigurationException e) {
+          e.problems().forEach(p -> v.add(renamed(p)));
+        }
       }
+      HttpServiceConfig h = null;
+      try {
+        // the HTTP builder's own copy of the retry keys is replaced, so they are reported once
+        h = http.retryConfig(retryConfig == null ? RetryConfig.defaults() : retryConfig).build();
+      } catch (ConfigurationException e) {
+        e.problems().forEach(p -> v.add(renamed(p)));
+      }
+      if (deepCheckGroupId != null && (deepCheckGroupId.isBlank() || deepCheckGroupId.contains("/")
+          || deepCheckGroupId.chars().anyMatch(Character::isISOControl))) {
+        v.add(ConfigurationException.Problem.of(deepCheckGroupKey, deepCheckGroupId,
+            "must be a non-blank group id without '/' or control characters"));
+      }
+      v.throwIfAny();
       return new GraphitiConfig(h, deepCheckGroupId);
+    }
+
+    /** Problems keyed by the inner builders' field names get this builder's method names. */
+    private static ConfigurationException.Problem renamed(ConfigurationException.Problem p) {
+      String key;
+      switch (p.key()) {
+        case "baseUrl": key = "url"; break;
+        case "baseDelay": key = "retryDelay"; break;
+        case "exponentialBase": key = "retryBackoff"; break;
+        default: return p;
+      }
+      return new ConfigurationException.Problem(key, p.value(), p.allowed().replace("baseDelay", "retryDelay"));
     }
   }
 }

@@ -41,9 +41,11 @@ import java.util.concurrent.CompletableFuture;
  * the same on each attempt) and retried like GETs. {@code POST /messages}, {@code /entity-node} and
  * {@code /clear} are retried only when the connection could not be opened.
  *
- * <p>Typed methods throw {@link HttpRequestRejectedException} for a 4xx answer (e.g. 422 for an
- * invalid request), except that a missing entity edge gives {@link Optional#empty()}, and {@link
- * InvalidResponseException} when the answer is not the documented JSON. Thread-safe.
+ * <p>Typed methods throw {@link HttpRedirectException} for a 3xx answer (redirects are not
+ * followed: check {@code GRAPHITI_URL}), {@link HttpRequestRejectedException} for a 4xx answer
+ * (e.g. 422 for an invalid request), except that a missing entity edge gives {@link
+ * Optional#empty()}, and {@link InvalidResponseException} when the answer is not the documented
+ * JSON. Thread-safe.
  */
 public final class GraphitiConnectionManager extends HttpServiceConnectionManager {
 

@@ -2,11 +2,13 @@ package io.lifeline.http;
 
 import io.lifeline.core.LifelineException;
 import io.lifeline.core.Urls;
+import io.lifeline.http.internal.StatusText;
 
 /**
  * The service refused the request as the caller's error (a 4xx other than 408 and 429: bad input,
- * not found, unauthorized). Thrown by the typed clients such as {@link GraphitiConnectionManager}
- * and by {@link HttpServiceConnectionManager#requireSuccess(HttpResult)}; never retried and never
+ * not found, unauthorized). Thrown by the typed clients such as {@link GraphitiConnectionManager},
+ * by {@link HttpServiceConnectionManager#requireSuccess(HttpResult)} and by {@link
+ * HttpServiceConnectionManager#connect()} (a 4xx on the health path); never retried and never
  * counted against the circuit breaker. The message names service, method, path and status.
  */
 public final class HttpRequestRejectedException extends LifelineException {
@@ -17,7 +19,7 @@ public final class HttpRequestRejectedException extends LifelineException {
 
   HttpRequestRejectedException(HttpResult result) {
     super("'" + Urls.sanitize(result.service()) + "' " + result.method() + " "
-        + Urls.sanitize(result.path()) + " rejected with status " + result.statusCode());
+        + Urls.sanitize(result.path()) + " rejected with status " + StatusText.of(result.statusCode()));
     this.statusCode = result.statusCode();
     this.result = result;
   }

@@ -1,15 +1,19 @@
 package io.lifeline.http;
 
+import io.lifeline.core.ConfigKeys;
 import io.lifeline.core.ConfigurationException;
 import io.lifeline.core.internal.Durations;
 import io.lifeline.core.RetryConfig;
 import io.lifeline.core.Secrets;
 import io.lifeline.core.Settings;
 import io.lifeline.core.Urls;
+import io.lifeline.core.Validation;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -61,6 +65,13 @@ public record HttpServiceConfig(
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
   public static final int DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
   public static final String DEFAULT_HEALTH_PATH = "/";
+
+  /** Largest maxResponseBytes: 1 GiB (bodies are buffered in memory). */
+  public static final int MAX_RESPONSE_BYTES_BOUND = 1 << 30;
+
+  /** {@code http://} or {@code https://} (any case, normalized), credentials allowed, no query. */
+  private static final Validation.UriRule URL_RULE =
+      new Validation.UriRule(Set.of("http", "https"), true, false, "http://localhost:8000");
 
   /** Headers the JDK client sets itself and refuses from callers. */
   private static final Set<String> RESTRICTED =
@@ -137,216 +148,220 @@ public record HttpServiceConfig(
     private final String name;
     private URI baseUrl;
     private String rawUrl;
-    private String urlKey = "baseUrl";
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-    private String requestTimeoutKey = "requestTimeout";
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-    private String connectTimeoutKey = "connectTimeout";
     private final Map<String, String> defaultHeaders = new LinkedHashMap<>();
     private String bearerToken;
     private String apiKey;
     private String apiKeyHeader = DEFAULT_API_KEY_HEADER;
     private String basicCredentials;
     private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
-    private String maxResponseBytesKey = "maxResponseBytes";
     private String healthPath = DEFAULT_HEALTH_PATH;
-    private String healthPathKey = "healthPath";
     private RetryConfig retryConfig = RetryConfig.defaults();
+    /** Field → the environment key it was bound from, so errors name what the user wrote. */
+    private final ConfigKeys keys = new ConfigKeys();
+    /** Builder methods given {@code null} where null means nothing (reported by build()). */
+    private final List<String> nullArguments = new ArrayList<>();
 
+    /** {@code name} is checked by {@link #build()}, with every other value. */
     private Builder(String name) {
-      this.name = Objects.requireNonNull(name, "name");
-      if (name.isBlank()) {
-        throw new ConfigurationException("name", "\"" + name + "\"", "must not be blank");
-      }
+      this.name = name;
     }
 
     /** The service's base URL, e.g. {@code http://localhost:8000}; request paths are appended. */
     public Builder baseUrl(String url) {
-      this.rawUrl = Objects.requireNonNull(url, "url");
+      this.rawUrl = url;
       this.baseUrl = null;
-      this.urlKey = "baseUrl";
+      keys.set("baseUrl");
+      if (url == null) {
+        nullArguments.add("baseUrl");
+      }
       return this;
     }
 
     /** As {@link #baseUrl(String)}. */
     public Builder baseUrl(URI url) {
-      return baseUrl(url.toString());
+      return baseUrl(url == null ? null : url.toString());
     }
 
     /** Bound on each attempt, from sending the request to the last byte of the body (default 30 s). */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = timeout;
-      this.requestTimeoutKey = "requestTimeout";
+      keys.set("requestTimeout");
       return this;
     }
 
     /** Bound on opening a TCP (and TLS) connection (default 10 s). */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = timeout;
-      this.connectTimeoutKey = "connectTimeout";
+      keys.set("connectTimeout");
       return this;
     }
 
     /** A header sent with every request. */
     public Builder header(String name, String value) {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(value, "value");
-      defaultHeaders.put(name, value);
+      if (name == null || value == null) {
+        nullArguments.add("header " + (name == null ? "(name)" : name));
+      } else {
+        defaultHeaders.put(name, value);
+      }
       return this;
     }
 
     /** Sends {@code Authorization: Bearer <token>} with every request. */
     public Builder bearerToken(String token) {
       this.bearerToken = token;
+      keys.set("bearerToken");
       return this;
     }
 
     /** Sends the API key in {@code X-API-Key} (or {@link #apiKeyHeader}) with every request. */
     public Builder apiKey(String key) {
       this.apiKey = key;
+      keys.set("apiKey");
       return this;
     }
 
     /** The header that carries {@link #apiKey} (default {@code X-API-Key}). */
     public Builder apiKeyHeader(String header) {
-      this.apiKeyHeader = Objects.requireNonNull(header, "header");
+      this.apiKeyHeader = header;
+      keys.set("apiKeyHeader");
       return this;
     }
 
     /** Largest response body accepted (default 16 MiB); a larger one fails the call, unretried. */
     public Builder maxResponseBytes(int max) {
       this.maxResponseBytes = max;
-      this.maxResponseBytesKey = "maxResponseBytes";
+      keys.set("maxResponseBytes");
       return this;
     }
 
     /** Path the health check GETs (default {@code /}). */
     public Builder healthPath(String path) {
-      this.healthPath = Objects.requireNonNull(path, "path");
-      this.healthPathKey = "healthPath";
+      this.healthPath = path;
+      keys.set("healthPath");
       return this;
     }
 
     /** Retry, backoff, breaker and budget settings (default {@link RetryConfig#defaults()}). */
     public Builder retryConfig(RetryConfig config) {
-      this.retryConfig = Objects.requireNonNull(config, "config");
+      this.retryConfig = config;
+      keys.set("retryConfig");
       return this;
     }
 
     /**
      * Applies every key present in {@code settings} (see the table on {@link HttpServiceConfig}),
      * including the {@link RetryConfig} keys on top of the current retry config. Unparsable values
-     * throw {@link ConfigurationException} naming the full key.
+     * are reported by {@link #build()}, together with every other problem, under the full key.
      */
     public Builder apply(Settings settings) {
-      settings.string("URL").ifPresent(v -> {
+      keys.bind(settings, "URL", "baseUrl", Settings::string, v -> {
         rawUrl = v;
         baseUrl = null;
-        urlKey = settings.fullKey("URL");
       });
-      settings.duration("REQUEST_TIMEOUT").ifPresent(v -> {
-        requestTimeout = v;
-        requestTimeoutKey = settings.fullKey("REQUEST_TIMEOUT");
-      });
-      settings.duration("CONNECT_TIMEOUT").ifPresent(v -> {
-        connectTimeout = v;
-        connectTimeoutKey = settings.fullKey("CONNECT_TIMEOUT");
-      });
-      settings.string("BEARER_TOKEN").ifPresent(v -> bearerToken = v);
-      settings.string("API_KEY").ifPresent(v -> apiKey = v);
-      settings.string("API_KEY_HEADER").ifPresent(v -> apiKeyHeader = v);
-      settings.integer("MAX_RESPONSE_BYTES").ifPresent(v -> {
-        maxResponseBytes = v;
-        maxResponseBytesKey = settings.fullKey("MAX_RESPONSE_BYTES");
-      });
-      settings.string("HEALTH_PATH").ifPresent(v -> {
-        healthPath = v;
-        healthPathKey = settings.fullKey("HEALTH_PATH");
-      });
-      retryConfig = retryConfig.toBuilder().apply(settings).build();
+      keys.bind(settings, "REQUEST_TIMEOUT", "requestTimeout", Settings::duration, v -> requestTimeout = v);
+      keys.bind(settings, "CONNECT_TIMEOUT", "connectTimeout", Settings::duration, v -> connectTimeout = v);
+      keys.bind(settings, "BEARER_TOKEN", "bearerToken", Settings::string, v -> bearerToken = v);
+      keys.bind(settings, "API_KEY", "apiKey", Settings::string, v -> apiKey = v);
+      keys.bind(settings, "API_KEY_HEADER", "apiKeyHeader", Settings::string, v -> apiKeyHeader = v);
+      keys.bind(settings, "MAX_RESPONSE_BYTES", "maxResponseBytes", Settings::integer,
+          v -> maxResponseBytes = v);
+      keys.bind(settings, "HEALTH_PATH", "healthPath", Settings::string, v -> healthPath = v);
+      try {
+        retryConfig = retryConfig.toBuilder().apply(settings).build();
+      } catch (ConfigurationException e) {
+        keys.bindProblem("retryConfig", e);
+      }
       return this;
     }
 
-    /** Validates and builds. */
+    /**
+     * Validates and builds. Throws {@link ConfigurationException} listing every problem, each named
+     * as the user wrote it (builder method, or environment variable for values from {@link
+     * #apply(Settings)}); tokens, API keys and URL credentials never appear in it.
+     */
     public HttpServiceConfig build() {
+      Validation v = keys.validation().publicField("apiKeyHeader"); // a header name, not the key
+      v.notBlank("name", name);
       URI uri = baseUrl;
       String basic = basicCredentials;
       if (rawUrl != null) {
-        uri = parseUrl(urlKey, rawUrl);
-        if (uri.getRawUserInfo() != null) {
-          basic = java.util.Base64.getEncoder().encodeToString(
-              decode(uri.getRawUserInfo()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-          uri = withoutUserInfo(uri);
+        uri = v.uri("baseUrl", rawUrl, URL_RULE);
+        if (uri != null && uri.getRawUserInfo() != null) {
+          String info = decode(uri.getRawUserInfo());
+          if (info == null) {
+            v.problem("baseUrl", Validation.urlShown(rawUrl), "must have percent-encoded user info (%XX escapes)");
+          } else {
+            basic = java.util.Base64.getEncoder().encodeToString(
+                info.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            uri = withoutUserInfo(v, uri);
+          }
         }
+      } else if (uri == null && !nullArguments.contains("baseUrl")) {
+        v.problem("baseUrl", "null", "must be set (an http:// or https:// URL)");
       }
-      if (uri == null) {
-        throw new ConfigurationException(urlKey, "null", "must be set (an http:// or https:// URL)");
+      v.duration("requestTimeout", requestTimeout, Duration.ofMillis(1), Duration.ofDays(1));
+      v.duration("connectTimeout", connectTimeout, Duration.ofMillis(1), Duration.ofDays(1));
+      v.range("maxResponseBytes", maxResponseBytes, 1, MAX_RESPONSE_BYTES_BOUND);
+      if (healthPath == null || !healthPath.startsWith("/") || hasControl(healthPath)) {
+        v.problem("healthPath", healthPath, "must start with '/' and have no spaces or control characters");
       }
-      positive(requestTimeoutKey, requestTimeout);
-      positive(connectTimeoutKey, connectTimeout);
-      if (maxResponseBytes < 1) {
-        throw new ConfigurationException(maxResponseBytesKey, maxResponseBytes, "must be >= 1");
+      if (bearerToken != null && (bearerToken.isBlank() || hasControl(bearerToken))) {
+        v.problem("bearerToken", bearerToken, "must not be blank or contain control characters when set");
       }
-      if (!healthPath.startsWith("/")) {
-        throw new ConfigurationException(healthPathKey, healthPath, "must start with '/'");
-      }
-      if (bearerToken != null && bearerToken.isBlank()) {
-        throw new ConfigurationException("bearerToken", "", "must not be blank when set");
-      }
-      if (apiKey != null && apiKey.isBlank()) {
-        throw new ConfigurationException("apiKey", "", "must not be blank when set");
+      if (apiKey != null && (apiKey.isBlank() || hasControl(apiKey))) {
+        v.problem("apiKey", apiKey, "must not be blank or contain control characters when set");
       }
       if (!isToken(apiKeyHeader)) {
-        throw new ConfigurationException("apiKeyHeader", apiKeyHeader, "must be a valid header name");
+        v.problem("apiKeyHeader", apiKeyHeader,
+            "must be a valid header name (letters, digits and !#$%&'*+-.^_`|~)");
       }
       for (Map.Entry<String, String> h : defaultHeaders.entrySet()) {
         String n = h.getKey().toLowerCase(Locale.ROOT);
         if (!isToken(h.getKey()) || RESTRICTED.contains(n)) {
-          throw new ConfigurationException("header " + h.getKey(), "(value not shown)",
-              "must be a valid header name other than " + RESTRICTED);
-        }
-        if ((bearerToken != null || basic != null) && n.equals("authorization")) {
-          throw new ConfigurationException("header Authorization", Secrets.MASK,
-              "must not be set together with a bearer token or URL credentials");
+          v.add(new ConfigurationException.Problem("header " + Urls.sanitize(h.getKey()),
+              "(value not shown)", "must be a valid header name other than " + RESTRICTED));
+        } else if ((bearerToken != null || basic != null) && n.equals("authorization")) {
+          v.add(new ConfigurationException.Problem("header Authorization", Secrets.MASK,
+              "must not be set together with a bearer token or URL credentials"));
+        } else if (hasControl(h.getValue())) {
+          v.add(new ConfigurationException.Problem("header " + h.getKey(), "(value not shown)",
+              "must not contain control characters"));
         }
       }
+      v.required("retryConfig", retryConfig);
+      nullArguments.forEach(m -> v.problem(m, "null", "must not be null"));
+      v.throwIfAny();
       return new HttpServiceConfig(name, uri, requestTimeout, connectTimeout, defaultHeaders,
           bearerToken, apiKey, apiKeyHeader, basic, maxResponseBytes, healthPath, retryConfig);
     }
 
-    private static URI parseUrl(String key, String raw) {
-      URI uri;
-      try {
-        uri = new URI(raw.trim());
-      } catch (URISyntaxException e) {
-        throw new ConfigurationException(key, raw, "must be an http:// or https:// URL");
+    private static boolean hasControl(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 && c != '\t' || c == 0x7f) {
+          return true;
+        }
       }
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        throw new ConfigurationException(key, raw, "must be an http:// or https:// URL with a host");
-      }
-      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        throw new ConfigurationException(key, raw, "must not have a query or fragment");
-      }
-      return uri;
+      return false;
     }
 
-    private static URI withoutUserInfo(URI u) {
+    private static URI withoutUserInfo(Validation v, URI u) {
       try {
         return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null);
       } catch (URISyntaxException e) {
-        throw new ConfigurationException("baseUrl", Urls.sanitize(u.toString()), "must be a valid URL");
+        v.problem("baseUrl", Validation.urlShown(u.toString()), "must be a valid URL (" + e.getReason() + ")");
+        return null;
       }
     }
 
+    /** The percent-decoded user info, or null when its escapes are malformed. */
     private static String decode(String s) {
-      return java.net.URLDecoder.decode(s.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static void positive(String key, Duration d) {
-      if (d == null || d.isZero() || d.isNegative() || d.compareTo(Duration.ofDays(1)) > 0) {
-        throw new ConfigurationException(key, d == null ? "null" : Durations.format(d),
-            "must be > 0 and <= 1 day");
+      try {
+        return java.net.URLDecoder.decode(s.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return null; // its message echoes the escape, i.e. part of the password: not used
       }
     }
 

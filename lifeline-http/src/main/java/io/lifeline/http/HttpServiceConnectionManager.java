@@ -23,6 +23,7 @@ import io.lifeline.core.health.ServiceType;
 import io.lifeline.core.internal.Watchdog;
 import io.lifeline.http.internal.BoundedBodyHandler;
 import io.lifeline.http.internal.RetryAfter;
+import io.lifeline.http.internal.StatusText;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,7 +60,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) are retried on connect errors,
  *       transport errors (reset, truncated body), timeouts and the statuses 408, 429, 502, 503, 504.
  *   <li>429 and 503 honour {@code Retry-After} (delay-seconds or an HTTP date) in place of the
- *       backoff, capped at {@link io.lifeline.core.RetryConfig#maxDelay() maxDelay}.
+ *       backoff. A {@code Retry-After} longer than {@link io.lifeline.core.RetryConfig#maxDelay()
+ *       maxDelay} means the server will not be ready within our bound: the call fails at once (one
+ *       attempt, no wait) with {@link HttpStatusException} carrying the hint in {@code retryAfter()},
+ *       counted by {@link HttpMetrics#retryAfterBeyondMaxDelay()}.
  *   <li>POST and PATCH are retried only when the connection could not be opened (connection
  *       refused, connect timeout: the request provably never reached the server), or when the call
  *       carries an {@linkplain HttpCall#idempotencyKey(String) idempotency key}, sent as {@code
@@ -67,6 +71,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Other 5xx (500, 501, …) count against the breaker and are not retried.
  *   <li>4xx other than 408 and 429 are the caller's error: returned as an {@link HttpResult}, never
  *       retried, never counted as a failure by the breaker (the server is answering).
+ *   <li>3xx: redirects are not followed. Returned as an {@link HttpResult} like a 4xx; {@link
+ *       #requireSuccess} (and the typed clients) turn it into {@link HttpRedirectException}, a
+ *       configuration problem that names the status and the sanitized {@code Location}.
  * </ul>
  *
  * <h2>Outcomes</h2>
@@ -131,8 +138,11 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   private final String[] defaultHeaders;
   private final Duration requestTimeout;
   private final long requestTimeoutNanos;
+  private final Duration maxDelay;
+  private final boolean mayRetry;
   private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final HttpMetrics httpMetrics = new HttpMetrics();
   private volatile ConnectionHealthManager health;
 
   /** A manager for {@code config}. */
@@ -148,6 +158,8 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
     this.requestTimeout = config.requestTimeout();
     this.requestTimeoutNanos = requestTimeout.toNanos();
+    this.maxDelay = config.retryConfig().maxDelay();
+    this.mayRetry = config.retryConfig().maxRetries() > 0;
     this.clock = Clock.systemUTC();
     // Bounded, and the JDK client must never see a rejection (JDK 17 loses an exchange whose task is
     // rejected). Up to MAX_CLIENT_THREADS workers handed tasks directly (the most recently idle worker
@@ -210,7 +222,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     if (t instanceof HttpStatusException) {
       return ((HttpStatusException) t).retryAllowed() ? ErrorClass.RETRIABLE : ErrorClass.FAILURE;
     }
-    if (t instanceof InvalidResponseException) {
+    if (t instanceof InvalidResponseException || t instanceof HttpRedirectException) {
       return ErrorClass.CALLER_ERROR;
     }
     return ErrorClassifier.defaults().classify(t);
@@ -302,10 +314,16 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     return f;
   }
 
-  /** {@code result} if 2xx, else {@link HttpRequestRejectedException} (4xx) or {@link HttpStatusException}. */
+  /**
+   * {@code result} if 2xx, else {@link HttpRedirectException} (3xx: redirects are not followed),
+   * {@link HttpRequestRejectedException} (4xx) or {@link HttpStatusException} (other statuses).
+   */
   public static HttpResult requireSuccess(HttpResult result) {
     if (result.isSuccess()) {
       return result;
+    }
+    if (result.statusCode() >= 300 && result.statusCode() < 400) {
+      throw new HttpRedirectException(result);
     }
     if (result.statusCode() >= 400 && result.statusCode() < 500) {
       throw new HttpRequestRejectedException(result);
@@ -421,11 +439,21 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     int s = resp.statusCode();
     HttpResult r = new HttpResult(name, call.method(), call.path(), s, resp.headers(), resp.body(), mapper);
     if (s < 500 && s != 408 && s != 429) {
+      if (s >= 300 && s < 400) {
+        httpMetrics.recordRedirect();
+      }
       return r;
     }
     boolean retriable = (s == 408 || s == 429 || s == 502 || s == 503 || s == 504) && call.isRetriable();
     Duration after = s == 429 || s == 503
         ? RetryAfter.parse(resp.headers().firstValue("Retry-After").orElse(null), clock) : null;
+    if (retriable && mayRetry && after != null && after.compareTo(maxDelay) > 0) {
+      // the server says it will not be ready within our bound: waiting maxDelay and asking again
+      // would only cost the caller time (and the server a request) for an answer known in advance
+      httpMetrics.recordRetryAfterBeyondMaxDelay();
+      throw new HttpStatusException(r, after, false, "Retry-After " + Durations.format(after)
+          + " exceeds maxDelay " + Durations.format(maxDelay) + ", not retried");
+    }
     throw new HttpStatusException(r, after, retriable);
   }
 
@@ -453,7 +481,9 @@ public class HttpServiceConnectionManager implements AutoCloseable {
    * Verifies the service answers: GETs the health path under the retry rules (CONNECTING, then
    * CONNECTED or FAILED) and records the time taken as the connection duration.
    *
-   * @throws ServiceUnavailableException when it does not answer with 2xx
+   * @throws ServiceUnavailableException when the service does not answer, or answers 5xx
+   * @throws HttpRedirectException when it answers 3xx (redirects are not followed: check the base URL)
+   * @throws HttpRequestRejectedException when it answers 4xx (check the health path and credentials)
    */
   public void connect() {
     state.transitionTo(ConnectionState.CONNECTING);
@@ -472,8 +502,10 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     }
     if (!r.isSuccess()) {
       state.transitionTo(ConnectionState.FAILED);
+      // a configuration problem (base URL, health path, credentials), not an outage: say so
+      requireSuccess(r);
       throw new ServiceUnavailableException(name, "health path " + config.healthPath() + " answered "
-          + r.statusCode(), null);
+          + StatusText.of(r.statusCode()), null);
     }
     metrics().recordConnectionDuration(Duration.ofNanos(System.nanoTime() - start));
     state.transitionTo(ConnectionState.CONNECTED);
@@ -502,16 +534,20 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(CheckResult.down(e));
     }
-    return client.sendAsync(req, bodyHandler).orTimeout(requestTimeoutNanos, TimeUnit.NANOSECONDS)
+    CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(req, bodyHandler);
+    return exchange.copy().orTimeout(requestTimeoutNanos, TimeUnit.NANOSECONDS)
         .handle((resp, err) -> {
           if (err != null) {
             Throwable c = ErrorClassifier.unwrap(err);
-            return CheckResult.down(c instanceof TimeoutException ? timedOut(requestTimeoutNanos) : c);
+            if (c instanceof TimeoutException) {
+              exchange.cancel(true); // the check is over: do not leave the exchange running (a slow body)
+              return CheckResult.down(timedOut(requestTimeoutNanos));
+            }
+            return CheckResult.down(c);
           }
           HttpResult r = new HttpResult(name, "GET", path, resp.statusCode(), resp.headers(), resp.body(), mapper);
           if (!r.isSuccess()) {
-            return new CheckResult(CheckResult.Outcome.DOWN, null, "GET " + Urls.sanitize(path)
-                + " answered " + r.statusCode(), Map.of("status", r.statusCode()));
+            return NotSuccess.check("GET " + Urls.sanitize(path), r.statusCode(), r.headers());
           }
           try {
             return onSuccess.apply(r);
@@ -553,6 +589,11 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   /** Attempts, successes, failures, retries, rejections, last error (sanitized). */
   public ConnectionMetrics metrics() {
     return guard.metrics();
+  }
+
+  /** What HTTP adds to {@link #metrics()}: Retry-After refusals, redirects. */
+  public HttpMetrics httpMetrics() {
+    return httpMetrics;
   }
 
   /** The guard every request goes through (its breaker and budget). */

@@ -191,8 +191,7 @@ public final class ServiceHealthChecks {
               if (judged != null && judged.outcome() != CheckResult.Outcome.UP) {
                 return judged;
               }
-              return new CheckResult(CheckResult.Outcome.DOWN, null,
-                  "GET " + shown + " answered " + resp.statusCode(), Map.of("status", resp.statusCode()));
+              return NotSuccess.check("GET " + shown, resp.statusCode(), resp.headers());
             }
             return j.apply(new Response(resp.statusCode(), body));
           });

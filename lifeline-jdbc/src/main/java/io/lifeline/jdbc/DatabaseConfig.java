@@ -1,20 +1,22 @@
 package io.lifeline.jdbc;
 
+import io.lifeline.core.ConfigKeys;
 import io.lifeline.core.ConfigurationException;
 import io.lifeline.core.RetryConfig;
 import io.lifeline.core.Secrets;
 import io.lifeline.core.Settings;
 import io.lifeline.core.Urls;
+import io.lifeline.core.Validation;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.List;
 
 /**
  * Configuration of a {@link DatabaseConnectionManager}. Immutable; build with {@link #builder()} or
@@ -87,6 +89,12 @@ public record DatabaseConfig(
   public static final Duration DEFAULT_RECOVERY_PROBE_INTERVAL = Duration.ofMillis(250);
   public static final long DEFAULT_JOURNAL_MAX_BYTES = 64L * 1024 * 1024;
   public static final int DEFAULT_ASYNC_MAX_PENDING = 1000;
+  /** Largest journalMaxBytes: 1 TiB. */
+  public static final long MAX_JOURNAL_BYTES = 1L << 40;
+
+  /** {@code postgresql://} / {@code postgres://} URLs (any case), converted to JDBC. */
+  private static final Validation.UriRule POSTGRES_URL = new Validation.UriRule(
+      java.util.Set.of("postgresql", "postgres"), true, true, "postgresql://user:password@host:5432/db");
 
   public DatabaseConfig {
     driverProperties = Map.copyOf(driverProperties);
@@ -112,11 +120,7 @@ public record DatabaseConfig(
   }
 
   static String fmtDuration(Duration d) {
-    if (d == null) {
-      return "null";
-    }
-    long ms = d.toMillis();
-    return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+    return io.lifeline.core.internal.Durations.format(d); // overflow-safe, unlike toMillis()
   }
 
   /** The URL with credentials masked. */
@@ -143,7 +147,7 @@ public record DatabaseConfig(
    * value came from {@link #apply(Settings)}. Not thread-safe.
    */
   public static final class Builder {
-    private final Map<String, String> keys = new HashMap<>();
+    private ConfigKeys keys = new ConfigKeys();
     private String name = DEFAULT_NAME;
     private String url;
     private String username;
@@ -160,177 +164,182 @@ public record DatabaseConfig(
     private Duration recoveryProbeInterval = DEFAULT_RECOVERY_PROBE_INTERVAL;
     private RetryConfig retryConfig = RetryConfig.defaults();
     private DegradedMode degradedMode = DegradedMode.FAIL_FAST;
-    private Path journalPath;
+    /** The journal path as given: a {@link Path}, or a string from the environment. */
+    private Object journalPath;
     private long journalMaxBytes = DEFAULT_JOURNAL_MAX_BYTES;
     private int asyncMaxPending = DEFAULT_ASYNC_MAX_PENDING;
     private final Map<String, String> driverProperties = new LinkedHashMap<>();
+    /** The prefix of the last {@link #apply(Settings)}, to name missing keys as variables. */
+    private String envPrefix;
+    /** driverProperty calls with a null key or value (reported by build()). */
+    private final List<String> nullProperties = new ArrayList<>();
 
     private Builder() {}
 
+    private Builder set(String field) {
+      keys.set(field);
+      return this;
+    }
+
     /** Name used in exceptions, metrics, health and the global registry (default "database"). */
-    public Builder name(String name) { this.name = name; return this; }
-    public Builder url(String url) { this.url = url; keys.remove("url"); return this; }
-    public Builder username(String username) { this.username = username; return this; }
-    public Builder password(String password) { this.password = password; return this; }
-    public Builder poolSize(int poolSize) { this.poolSize = poolSize; keys.remove("poolSize"); return this; }
-    public Builder maxOverflow(int maxOverflow) { this.maxOverflow = maxOverflow; keys.remove("maxOverflow"); return this; }
-    public Builder poolTimeout(Duration d) { this.poolTimeout = d; keys.remove("poolTimeout"); return this; }
-    public Builder poolRecycle(Duration d) { this.poolRecycle = d; keys.remove("poolRecycle"); return this; }
-    public Builder idleTimeout(Duration d) { this.idleTimeout = d; keys.remove("idleTimeout"); return this; }
-    public Builder validationTimeout(Duration d) { this.validationTimeout = d; keys.remove("validationTimeout"); return this; }
-    public Builder connectTimeout(Duration d) { this.connectTimeout = d; keys.remove("connectTimeout"); return this; }
-    public Builder socketTimeout(Duration d) { this.socketTimeout = d; keys.remove("socketTimeout"); return this; }
-    public Builder loginTimeout(Duration d) { this.loginTimeout = d; keys.remove("loginTimeout"); return this; }
-    public Builder recoveryProbeInterval(Duration d) { this.recoveryProbeInterval = d; keys.remove("recoveryProbeInterval"); return this; }
-    public Builder retryConfig(RetryConfig c) { this.retryConfig = Objects.requireNonNull(c, "retryConfig"); return this; }
-    public Builder degradedMode(DegradedMode m) { this.degradedMode = Objects.requireNonNull(m, "degradedMode"); return this; }
-    public Builder journalPath(Path p) { this.journalPath = p; return this; }
-    public Builder journalMaxBytes(long n) { this.journalMaxBytes = n; keys.remove("journalMaxBytes"); return this; }
-    public Builder asyncMaxPending(int n) { this.asyncMaxPending = n; keys.remove("asyncMaxPending"); return this; }
+    public Builder name(String name) { this.name = name; return set("name"); }
+    public Builder url(String url) { this.url = url; return set("url"); }
+    public Builder username(String username) { this.username = username; return set("username"); }
+    public Builder password(String password) { this.password = password; return set("password"); }
+    public Builder poolSize(int poolSize) { this.poolSize = poolSize; return set("poolSize"); }
+    public Builder maxOverflow(int maxOverflow) { this.maxOverflow = maxOverflow; return set("maxOverflow"); }
+    public Builder poolTimeout(Duration d) { this.poolTimeout = d; return set("poolTimeout"); }
+    public Builder poolRecycle(Duration d) { this.poolRecycle = d; return set("poolRecycle"); }
+    public Builder idleTimeout(Duration d) { this.idleTimeout = d; return set("idleTimeout"); }
+    public Builder validationTimeout(Duration d) { this.validationTimeout = d; return set("validationTimeout"); }
+    public Builder connectTimeout(Duration d) { this.connectTimeout = d; return set("connectTimeout"); }
+    public Builder socketTimeout(Duration d) { this.socketTimeout = d; return set("socketTimeout"); }
+    public Builder loginTimeout(Duration d) { this.loginTimeout = d; return set("loginTimeout"); }
+    public Builder recoveryProbeInterval(Duration d) { this.recoveryProbeInterval = d; return set("recoveryProbeInterval"); }
+    public Builder retryConfig(RetryConfig c) { this.retryConfig = c; return set("retryConfig"); }
+    public Builder degradedMode(DegradedMode m) { this.degradedMode = m; return set("degradedMode"); }
+    public Builder journalPath(Path p) { this.journalPath = p; return set("journalPath"); }
+    public Builder journalMaxBytes(long n) { this.journalMaxBytes = n; return set("journalMaxBytes"); }
+    public Builder asyncMaxPending(int n) { this.asyncMaxPending = n; return set("asyncMaxPending"); }
 
     /** A driver property passed as is (e.g. {@code sslmode}); overrides the timeouts' mapping. */
     public Builder driverProperty(String key, String value) {
-      driverProperties.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
-      return this;
-    }
-
-    /** Applies every present key of {@code s} (e.g. prefix {@code DATABASE_}), retry settings included. */
-    public Builder apply(Settings s) {
-      s.string("NAME").ifPresent(v -> name = v);
-      s.string("URL").ifPresent(v -> { url = v; keys.put("url", s.fullKey("URL")); });
-      s.string("USERNAME").ifPresent(v -> username = v);
-      s.string("PASSWORD").ifPresent(v -> password = v);
-      s.integer("POOL_SIZE").ifPresent(v -> { poolSize = v; keys.put("poolSize", s.fullKey("POOL_SIZE")); });
-      s.integer("MAX_OVERFLOW").ifPresent(v -> { maxOverflow = v; keys.put("maxOverflow", s.fullKey("MAX_OVERFLOW")); });
-      dur(s, "POOL_TIMEOUT", "poolTimeout", v -> poolTimeout = v);
-      dur(s, "POOL_RECYCLE", "poolRecycle", v -> poolRecycle = v);
-      dur(s, "IDLE_TIMEOUT", "idleTimeout", v -> idleTimeout = v);
-      dur(s, "VALIDATION_TIMEOUT", "validationTimeout", v -> validationTimeout = v);
-      dur(s, "CONNECT_TIMEOUT", "connectTimeout", v -> connectTimeout = v);
-      dur(s, "SOCKET_TIMEOUT", "socketTimeout", v -> socketTimeout = v);
-      dur(s, "LOGIN_TIMEOUT", "loginTimeout", v -> loginTimeout = v);
-      dur(s, "RECOVERY_PROBE_INTERVAL", "recoveryProbeInterval", v -> recoveryProbeInterval = v);
-      s.string("DEGRADED_MODE").ifPresent(v -> {
-        try {
-          degradedMode = DegradedMode.valueOf(v.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-          throw new ConfigurationException(s.fullKey("DEGRADED_MODE"), v, "must be FAIL_FAST or JOURNAL");
-        }
-      });
-      s.string("JOURNAL_PATH").ifPresent(v -> journalPath = Path.of(v));
-      s.string("JOURNAL_MAX_BYTES").ifPresent(v -> {
-        try {
-          journalMaxBytes = Long.parseLong(v);
-        } catch (NumberFormatException e) {
-          throw new ConfigurationException(s.fullKey("JOURNAL_MAX_BYTES"), v, "must be a whole number of bytes");
-        }
-        keys.put("journalMaxBytes", s.fullKey("JOURNAL_MAX_BYTES"));
-      });
-      s.integer("ASYNC_MAX_PENDING").ifPresent(v -> { asyncMaxPending = v; keys.put("asyncMaxPending", s.fullKey("ASYNC_MAX_PENDING")); });
-      retryConfig = retryConfig.toBuilder().apply(s).build();
-      return this;
-    }
-
-    private void dur(Settings s, String envKey, String field, java.util.function.Consumer<Duration> set) {
-      s.duration(envKey).ifPresent(v -> {
-        set.accept(v);
-        keys.put(field, s.fullKey(envKey));
-      });
-    }
-
-    private String key(String field) {
-      return keys.getOrDefault(field, field);
-    }
-
-    /** Validates and builds. */
-    public DatabaseConfig build() {
-      if (url == null || url.isBlank()) {
-        throw new ConfigurationException(key("url"), "null", "must be set (DATABASE_URL), e.g. jdbc:postgresql://host:5432/db");
+      if (key == null || value == null) {
+        nullProperties.add("driverProperty " + (key == null ? "(key)" : key));
+      } else {
+        driverProperties.put(key, value);
       }
-      String jdbcUrl = url.trim();
+      return this;
+    }
+
+    /**
+     * Applies every present key of {@code s} (e.g. prefix {@code DATABASE_}), retry settings
+     * included. Unparsable values are reported by {@link #build()} with every other problem.
+     */
+    public Builder apply(Settings s) {
+      envPrefix = s.prefix();
+      keys.bind(s, "NAME", "name", Settings::string, v -> name = v);
+      keys.bind(s, "URL", "url", Settings::string, v -> url = v);
+      keys.bind(s, "USERNAME", "username", Settings::string, v -> username = v);
+      keys.bind(s, "PASSWORD", "password", Settings::string, v -> password = v);
+      keys.bind(s, "POOL_SIZE", "poolSize", Settings::integer, v -> poolSize = v);
+      keys.bind(s, "MAX_OVERFLOW", "maxOverflow", Settings::integer, v -> maxOverflow = v);
+      keys.bind(s, "POOL_TIMEOUT", "poolTimeout", Settings::duration, v -> poolTimeout = v);
+      keys.bind(s, "POOL_RECYCLE", "poolRecycle", Settings::duration, v -> poolRecycle = v);
+      keys.bind(s, "IDLE_TIMEOUT", "idleTimeout", Settings::duration, v -> idleTimeout = v);
+      keys.bind(s, "VALIDATION_TIMEOUT", "validationTimeout", Settings::duration, v -> validationTimeout = v);
+      keys.bind(s, "CONNECT_TIMEOUT", "connectTimeout", Settings::duration, v -> connectTimeout = v);
+      keys.bind(s, "SOCKET_TIMEOUT", "socketTimeout", Settings::duration, v -> socketTimeout = v);
+      keys.bind(s, "LOGIN_TIMEOUT", "loginTimeout", Settings::duration, v -> loginTimeout = v);
+      keys.bind(s, "RECOVERY_PROBE_INTERVAL", "recoveryProbeInterval", Settings::duration,
+          v -> recoveryProbeInterval = v);
+      keys.bind(s, "DEGRADED_MODE", "degradedMode", (st, k) -> st.string(k).map(v -> {
+        try {
+          return DegradedMode.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigurationException(st.fullKey(k), v, "must be FAIL_FAST or JOURNAL");
+        }
+      }), v -> degradedMode = v);
+      keys.bind(s, "JOURNAL_PATH", "journalPath", Settings::raw, v -> journalPath = v);
+      keys.bind(s, "JOURNAL_MAX_BYTES", "journalMaxBytes", Settings::longValue, v -> journalMaxBytes = v);
+      keys.bind(s, "ASYNC_MAX_PENDING", "asyncMaxPending", Settings::integer, v -> asyncMaxPending = v);
+      try {
+        retryConfig = retryConfig.toBuilder().apply(s).build();
+      } catch (ConfigurationException e) {
+        keys.bindProblem("retryConfig", e);
+      }
+      return this;
+    }
+
+    /**
+     * Validates and builds. Throws {@link ConfigurationException} listing every problem, each named
+     * as the user wrote it (builder method, or environment variable for values from {@link
+     * #apply(Settings)}); passwords never appear, not even inside a URL.
+     */
+    public DatabaseConfig build() {
+      Validation v = keys.validation();
+      String jdbcUrl = null;
       String user = username;
       String pw = password;
-      String lower = jdbcUrl.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("postgresql://") || lower.startsWith("postgres://")) {
-        URI uri;
-        try {
-          uri = URI.create(jdbcUrl);
-        } catch (IllegalArgumentException e) {
-          throw new ConfigurationException(key("url"), jdbcUrl, "must be a valid URL", e);
-        }
-        if (uri.getHost() == null) {
-          throw new ConfigurationException(key("url"), jdbcUrl, "must name a host, e.g. postgresql://host:5432/db");
-        }
-        String info = uri.getRawUserInfo();
-        if (info != null) {
-          int colon = info.indexOf(':');
-          String u = decode(colon < 0 ? info : info.substring(0, colon));
-          String p = colon < 0 ? null : decode(info.substring(colon + 1));
-          if (user == null) {
-            user = u;
+      if (url == null || url.isBlank()) {
+        v.add(ConfigurationException.Problem.of(missingKey("url", "URL"), url == null ? "null" : '"' + url + '"',
+            "must be set, e.g. jdbc:postgresql://host:5432/db"));
+      } else {
+        String lower = url.trim().toLowerCase(Locale.ROOT);
+        if (lower.startsWith("postgresql://") || lower.startsWith("postgres://")) {
+          URI uri = v.uri("url", url, POSTGRES_URL);
+          if (uri != null) {
+            String info = uri.getRawUserInfo();
+            if (info != null) {
+              int colon = info.indexOf(':');
+              String u = decode(colon < 0 ? info : info.substring(0, colon));
+              String p = colon < 0 ? null : decode(info.substring(colon + 1));
+              if (u == null || (colon >= 0 && p == null)) {
+                v.problem("url", Validation.urlShown(url),
+                    "must have percent-encoded user info (%XX escapes, e.g. %40 for @)");
+              }
+              if (user == null) {
+                user = u;
+              }
+              if (pw == null) {
+                pw = p;
+              }
+            }
+            jdbcUrl = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+                + (uri.getRawPath() == null ? "" : uri.getRawPath())
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
           }
-          if (pw == null) {
-            pw = p;
-          }
+        } else if (!lower.startsWith("jdbc:")) {
+          v.problem("url", Validation.urlShown(url), "must start with jdbc: (e.g. jdbc:postgresql://host:5432/db) or postgresql://");
+        } else if (v.jdbcAuthority("url", url.trim())) {
+          jdbcUrl = "jdbc:" + url.trim().substring(5); // scheme normalized: JDBC: works as jdbc:
         }
-        jdbcUrl = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
-            + (uri.getRawPath() == null ? "" : uri.getRawPath())
-            + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-      } else if (!lower.startsWith("jdbc:")) {
-        throw new ConfigurationException(key("url"), jdbcUrl,
-            "must start with jdbc: (e.g. jdbc:postgresql://host:5432/db) or postgresql://");
       }
-      if (poolSize < 1 || poolSize > 10_000) {
-        throw new ConfigurationException(key("poolSize"), poolSize, "must be between 1 and 10000");
+      v.range("poolSize", poolSize, 1, 10_000);
+      v.range("maxOverflow", maxOverflow, 0, 10_000);
+      v.duration("poolTimeout", poolTimeout, Duration.ofMillis(250), Duration.ofHours(1));
+      v.durationOrZero("poolRecycle", poolRecycle, Duration.ofSeconds(30), Duration.ofDays(30), "never");
+      v.duration("idleTimeout", idleTimeout, Duration.ofSeconds(10), Duration.ofDays(1));
+      v.duration("validationTimeout", validationTimeout, Duration.ofMillis(250), Duration.ofMinutes(10));
+      v.duration("connectTimeout", connectTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+      v.duration("socketTimeout", socketTimeout, Duration.ofSeconds(1), Duration.ofDays(1));
+      v.duration("loginTimeout", loginTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+      v.duration("recoveryProbeInterval", recoveryProbeInterval, Duration.ofMillis(10), Duration.ofMinutes(5));
+      v.required("retryConfig", retryConfig);
+      if (degradedMode == null) {
+        v.problem("degradedMode", "null", "must be FAIL_FAST or JOURNAL");
       }
-      if (maxOverflow < 0 || maxOverflow > 10_000) {
-        throw new ConfigurationException(key("maxOverflow"), maxOverflow, "must be between 0 and 10000");
+      Path journal = null;
+      if (journalPath instanceof Path) {
+        journal = (Path) journalPath;
+      } else if (journalPath != null) {
+        journal = v.path("journalPath", (String) journalPath);
+      } else if (degradedMode == DegradedMode.JOURNAL) {
+        v.add(ConfigurationException.Problem.of(missingKey("journalPath", "JOURNAL_PATH"), "null",
+            "must be set when " + keys.key("degradedMode") + " is JOURNAL"));
       }
-      atLeast("poolTimeout", poolTimeout, Duration.ofMillis(250), "must be >= 250ms (HikariCP's minimum)");
-      if (poolRecycle == null || (!poolRecycle.isZero() && poolRecycle.compareTo(Duration.ofSeconds(30)) < 0)) {
-        throw new ConfigurationException(key("poolRecycle"), fmt(poolRecycle), "must be 0 (never) or >= 30s (HikariCP's minimum)");
-      }
-      atLeast("idleTimeout", idleTimeout, Duration.ofSeconds(10), "must be >= 10s (HikariCP's minimum)");
-      atLeast("validationTimeout", validationTimeout, Duration.ofMillis(250), "must be >= 250ms (HikariCP's minimum)");
-      atLeast("connectTimeout", connectTimeout, Duration.ofSeconds(1),
-          "must be >= 1s (drivers take whole seconds); it bounds the first detection of an outage");
-      atLeast("socketTimeout", socketTimeout, Duration.ofSeconds(1),
-          "must be >= 1s; it bounds every statement on a hung database (there is no 'infinite')");
-      atLeast("loginTimeout", loginTimeout, Duration.ofSeconds(1), "must be >= 1s");
-      atLeast("recoveryProbeInterval", recoveryProbeInterval, Duration.ofMillis(10), "must be >= 10ms");
-      if (recoveryProbeInterval.compareTo(Duration.ofMinutes(5)) > 0) {
-        throw new ConfigurationException(key("recoveryProbeInterval"), fmt(recoveryProbeInterval), "must be <= 5m");
-      }
-      if (degradedMode == DegradedMode.JOURNAL && journalPath == null) {
-        throw new ConfigurationException(keys.containsKey("url") ? "DATABASE_JOURNAL_PATH" : "journalPath", "null",
-            "must be set when degradedMode is JOURNAL");
-      }
-      if (journalMaxBytes < 4096) {
-        throw new ConfigurationException(key("journalMaxBytes"), journalMaxBytes, "must be >= 4096 bytes");
-      }
-      if (asyncMaxPending < 1 || asyncMaxPending > 1_000_000) {
-        throw new ConfigurationException(key("asyncMaxPending"), asyncMaxPending, "must be between 1 and 1000000");
-      }
-      if (name == null || name.isBlank()) {
-        throw new ConfigurationException("name", String.valueOf(name), "must not be blank");
-      }
+      v.range("journalMaxBytes", journalMaxBytes, 4096, MAX_JOURNAL_BYTES);
+      v.range("asyncMaxPending", asyncMaxPending, 1, 1_000_000);
+      v.notBlank("name", name);
+      nullProperties.forEach(p -> v.problem(p, "null", "must not be null"));
+      v.throwIfAny();
       return new DatabaseConfig(name, jdbcUrl, user, pw, poolSize, maxOverflow, poolTimeout, poolRecycle,
           idleTimeout, validationTimeout, connectTimeout, socketTimeout, loginTimeout, recoveryProbeInterval,
-          retryConfig, degradedMode, journalPath, journalMaxBytes, asyncMaxPending, driverProperties);
+          retryConfig, degradedMode, journal, journalMaxBytes, asyncMaxPending, driverProperties);
     }
 
-    private void atLeast(String field, Duration d, Duration min, String allowed) {
-      if (d == null || d.compareTo(min) < 0) {
-        throw new ConfigurationException(key(field), fmt(d), allowed);
-      }
+    /** A missing value is named as the variable when the builder was bound from the environment. */
+    private String missingKey(String field, String envKey) {
+      return keys.isBound(field) || envPrefix == null ? keys.key(field) : envPrefix + envKey;
     }
 
-    private static String fmt(Duration d) {
-      return fmtDuration(d);
-    }
-
+    /** Percent-decoded, or null for malformed escapes (URLDecoder's message would echo them). */
     private static String decode(String s) {
-      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+      try {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
     }
   }
 }

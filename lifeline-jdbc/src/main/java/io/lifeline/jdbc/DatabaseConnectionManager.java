@@ -19,8 +19,10 @@ import io.lifeline.core.health.CheckResult;
 import io.lifeline.core.health.ConnectionHealthManager;
 import io.lifeline.core.health.ServiceType;
 import io.lifeline.core.internal.LifelineThreads;
+import io.lifeline.jdbc.internal.AbortableWaits;
 import io.lifeline.jdbc.internal.AsyncRunner;
 import io.lifeline.jdbc.internal.ObservedDataSource;
+import io.lifeline.jdbc.internal.Reminder;
 import io.lifeline.jdbc.internal.WriteJournal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,12 +38,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -65,12 +69,19 @@ import org.slf4j.LoggerFactory;
  *
  * Every physical connect goes through an observing data source: the first refused or timed-out
  * connect (bounded by {@code connectTimeout}), or a connection error on a call confirmed by one probe
- * connect, marks the database <em>known down</em>. From then on every call fails at once with {@link
- * DatabaseUnavailableException} (a volatile read, no pool, no lock) — HikariCP alone would make each
- * call wait its full {@code connectionTimeout} (HikariCP #2254). A probe connects every {@code
+ * connect, marks the database <em>known down</em>. At that moment every caller already waiting for
+ * a pooled connection is released with {@link DatabaseUnavailableException} (the waits are
+ * registered and interrupted once, never left to their timeout), and from then on every call fails
+ * at once with it (a volatile read, no pool, no lock) — HikariCP alone would make each call wait
+ * its full {@code connectionTimeout} (HikariCP #2254). A probe connects every {@code
  * recoveryProbeInterval}; when one succeeds a fresh HikariCP pool replaces the old one (whose
  * connections all died with the server, and whose creator may sit in a 5 s back-off: HikariCP
  * #1193), the circuit breaker is reset and calls flow again. No application restart.
+ *
+ * <p>Logging: the outage is a WARN when it starts (with the sanitized driver error), again at most
+ * every 30 s while it lasts (with the number of failed probes, and whether the manager has ever
+ * connected: a manager that never connects stays visible at the default level), and an INFO when
+ * the database is back. Each failed probe is a DEBUG.
  *
  * <h2>Outcomes of a call</h2>
  *
@@ -86,7 +97,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatabaseConnectionManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseConnectionManager.class);
-  private static final long SLICE_MS = 100;
+  /** A persisting outage is logged again at WARN at most this often. */
+  static final Duration STILL_DOWN_WARN_EVERY = Duration.ofSeconds(30);
   private static final java.util.concurrent.ThreadFactory POOL_CLOSER = LifelineThreads.factory("lifeline-db-pool-closer-");
   /** The ledger of applied journal commands. */
   public static final String LEDGER_TABLE = "lifeline_journal_applied";
@@ -101,6 +113,10 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private final ConnectionStateTracker state;
   private final AtomicReference<DatabaseUnavailableException> down = new AtomicReference<>();
   private volatile long downSinceNanos;
+  private volatile boolean everConnected;
+  private final AbortableWaits waits = new AbortableWaits();
+  private final Reminder stillDown;
+  private final AtomicLong failedProbes = new AtomicLong();
   private final AtomicReference<CompletableFuture<Boolean>> probeInFlight = new AtomicReference<>();
   private final AtomicBoolean probing = new AtomicBoolean();
   private final ScheduledExecutorService background;
@@ -118,8 +134,9 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private final LongAdder recoveries = new LongAdder();
   private volatile ConnectionHealthManager healthManager;
 
-  private DatabaseConnectionManager(DatabaseConfig config) {
+  private DatabaseConnectionManager(DatabaseConfig config, Duration stillDownWarnEvery) {
     this.config = config;
+    this.stillDown = new Reminder(stillDownWarnEvery.toNanos());
     this.name = config.name();
     this.poolTimeoutNanos = config.poolTimeout().toNanos();
     this.state = new ConnectionStateTracker(name);
@@ -131,6 +148,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
       @Override
       public void connected() {
+        everConnected = true;
         state.compareAndTransition(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
       }
     });
@@ -161,11 +179,26 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     } else {
       this.journal = null;
     }
+    warmUpDownPath();
     state.transitionTo(ConnectionState.CONNECTING);
     this.pool = newPool();
     if (journal != null && journal.size() > 0) {
       scheduleReplay();
     }
+  }
+
+  /**
+   * Loads, initializes and runs once what {@link #markDown} needs before it can release waiters:
+   * the exception and its sanitized message (the redaction patterns). Left to the first outage,
+   * class initialization and pattern compilation delayed the down transition by 80-140 ms on a
+   * loaded 2-core machine, with every other detecting thread queued behind the class-init lock.
+   */
+  private void warmUpDownPath() {
+    SQLException sample = new SQLException("Connection to localhost:5432 refused (warm-up)", "08001",
+        new java.net.ConnectException("Connection refused"));
+    SqlErrorKind kind = SqlErrorKind.of(sample);
+    new DatabaseUnavailableException(name, reason(kind, SqlErrorKind.sqlStateOf(sample)), kind,
+        SqlErrorKind.sqlStateOf(sample), sample, config.recoveryProbeInterval(), false).getMessage();
   }
 
   /**
@@ -175,13 +208,18 @@ public final class DatabaseConnectionManager implements AutoCloseable {
    * @throws io.lifeline.core.ConfigurationException when no JDBC driver on the class path accepts the URL
    */
   public static DatabaseConnectionManager create(DatabaseConfig config) {
+    return create(config, STILL_DOWN_WARN_EVERY);
+  }
+
+  /** {@link #create(DatabaseConfig)} with another interval between "still down" WARNs (tests). */
+  static DatabaseConnectionManager create(DatabaseConfig config, Duration stillDownWarnEvery) {
     try {
       java.sql.DriverManager.getDriver(config.url());
     } catch (SQLException e) {
       throw new io.lifeline.core.ConfigurationException("url", config.url(),
           "no JDBC driver on the class path accepts this URL (add the driver, e.g. org.postgresql:postgresql)", e);
     }
-    return new DatabaseConnectionManager(config);
+    return new DatabaseConnectionManager(config, stillDownWarnEvery);
   }
 
   static Properties driverProperties(DatabaseConfig c) {
@@ -419,36 +457,82 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   }
 
   /**
-   * A connection from the pool, waiting at most {@code poolTimeout}; the wait is sliced so that a
-   * caller waiting when the database is found down fails within a slice, not after the timeout.
+   * A connection from the pool, waiting at most {@code poolTimeout}. An idle connection is taken
+   * without waiting and without allocating (HikariCP's own fast path); only then does the caller
+   * register a wait that {@link #markDown} can abort, so that every caller waiting when the database
+   * is found down is released at that moment, not when its wait times out.
    */
   private Connection borrow() throws SQLException {
     gate();
     HikariPool p = pool;
-    long start = System.nanoTime();
-    for (;;) {
-      long left = poolTimeoutNanos - (System.nanoTime() - start);
-      try {
-        return p.getConnection(Math.max(1, Math.min(SLICE_MS, TimeUnit.NANOSECONDS.toMillis(left))));
-      } catch (SQLTransientConnectionException e) {
-        gate();
-        if (pool != p) {
-          p = pool;
-          continue;
-        }
-        if (System.nanoTime() - start >= poolTimeoutNanos) {
-          throw new PoolTimeoutException(name, config.poolTimeout(), p.getTotalConnections(),
-              p.getActiveConnections(), p.getIdleConnections(), p.getThreadsAwaitingConnection());
-        }
-      } catch (SQLException e) {
-        gate();
-        if (pool != p) { // the pool was replaced after a recovery while we waited
-          p = pool;
-          continue;
-        }
+    try {
+      return p.getConnection(0);
+    } catch (SQLTransientConnectionException e) {
+      // nothing idle now: wait below
+    } catch (SQLException e) {
+      gate();
+      if (pool == p) {
         throw unavailableIfDown(e);
       }
     }
+    return awaitConnection(poolTimeoutNanos, config.poolTimeout(), true);
+  }
+
+  /**
+   * Slow path of {@link #borrow}: waits for a connection in HikariCP, registered in {@link #waits}
+   * so that the down transition (or a pool replacement, or close) interrupts the wait at once.
+   *
+   * @param forCall true for a caller (counted as rejected while down), false for the health check
+   */
+  private Connection awaitConnection(long timeoutNanos, Duration timeout, boolean forCall) throws SQLException {
+    long start = System.nanoTime();
+    for (;;) {
+      checkUsable(forCall);
+      HikariPool p = pool;
+      long left = timeoutNanos - (System.nanoTime() - start);
+      if (left <= 0) {
+        throw new PoolTimeoutException(name, timeout, p.getTotalConnections(),
+            p.getActiveConnections(), p.getIdleConnections(), p.getThreadsAwaitingConnection());
+      }
+      Connection c = null;
+      SQLException failure = null;
+      boolean aborted;
+      AbortableWaits.Wait w = waits.begin();
+      try {
+        // re-checked after registering: a down transition before begin() is seen here, one after
+        // it finds this wait registered and aborts it
+        if (down.get() == null && pool == p && !closed.get()) {
+          c = p.getConnection(Math.max(1, (left + 999_999) / 1_000_000));
+        }
+      } catch (SQLException e) {
+        failure = e;
+      } finally {
+        aborted = w.finish(); // clears the abort's interrupt, if any
+      }
+      if (c != null) {
+        return c; // got one, even if an abort raced with it: it is a live connection
+      }
+      checkUsable(forCall);
+      if (aborted || pool != p || failure == null || failure instanceof SQLTransientConnectionException) {
+        continue; // aborted, replaced pool, or timed out (the loop throws PoolTimeoutException)
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        throw failure; // the caller's own interrupt (e.g. its attempt timeout): not a verdict on the database
+      }
+      throw unavailableIfDown(failure);
+    }
+  }
+
+  private void checkUsable(boolean forCall) {
+    if (forCall) {
+      gate();
+      return;
+    }
+    DatabaseUnavailableException d = down.get();
+    if (d != null) {
+      throw d;
+    }
+    checkOpen();
   }
 
   private <T> T runTransaction(TransactionFunction<T> fn) throws Exception {
@@ -470,7 +554,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       } catch (SQLException e) {
         SqlErrorKind kind = SqlErrorKind.of(e);
         if (kind == SqlErrorKind.CONNECTION || kind == SqlErrorKind.SHUTDOWN) {
-          confirmDown(e);
+          confirmDown();
           throw new TransactionOutcomeUnknownException(name, e);
         }
         rollbackQuietly(c, e);
@@ -497,7 +581,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private SQLException unavailableIfDown(SQLException e) {
     SqlErrorKind kind = SqlErrorKind.of(e);
     if (kind == SqlErrorKind.CONNECTION || kind == SqlErrorKind.SHUTDOWN) {
-      if (confirmDown(e)) {
+      if (confirmDown()) {
         DatabaseUnavailableException d = down.get();
         if (d != null) {
           throw d;
@@ -531,29 +615,55 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     markDown(error);
   }
 
-  /** True when the database is (now) known down; probes at most once at a time, bounded by the connect timeout. */
-  private boolean confirmDown(Throwable cause) {
+  /**
+   * True when the database is (now) known down. One probe connect at a time: the first caller to
+   * ask runs it on its own thread (no hand-off: on a loaded machine a thread hop can cost more than
+   * the refused connect itself), bounded by the driver's connect, login and validation timeouts;
+   * every other caller waits on a future that the probe's outcome or any other down transition
+   * ({@link #markDown}) completes, whichever comes first.
+   */
+  private boolean confirmDown() {
     if (down.get() != null) {
       return true;
     }
     CompletableFuture<Boolean> mine = new CompletableFuture<>();
     CompletableFuture<Boolean> running = probeInFlight.compareAndExchange(null, mine);
-    if (running != null) {
-      return running.join();
+    if (running == null) {
+      if (down.get() != null) { // went down between the first check and publishing the future
+        mine.complete(true);
+        probeInFlight.compareAndSet(mine, null);
+        return true;
+      }
+      runConfirmProbe(mine);
+      return mine.join();
     }
     try {
+      return running.get(confirmBoundNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return down.get() != null;
+    }
+  }
+
+  private void runConfirmProbe(CompletableFuture<Boolean> result) {
+    try {
       SQLException failure = probeConnect();
-      boolean isDown = failure != null;
-      if (isDown) {
-        cause.addSuppressed(failure);
+      if (failure != null) {
         markDown(failure);
       }
-      mine.complete(isDown && down.get() != null);
-      return isDown && down.get() != null;
+      result.complete(failure != null && down.get() != null);
     } finally {
-      mine.complete(false);
-      probeInFlight.set(null);
+      result.complete(false); // no-op unless the probe threw
+      probeInFlight.compareAndSet(result, null);
     }
+  }
+
+  /** Longest a probe connect + validation can take under the driver timeouts, plus a margin. */
+  private long confirmBoundNanos() {
+    return config.connectTimeout().toNanos() + config.loginTimeout().toNanos()
+        + config.validationTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
   }
 
   /** One physical connect + validation, bounded by the driver timeouts; null on success. */
@@ -590,16 +700,43 @@ public final class DatabaseConnectionManager implements AutoCloseable {
         cause, config.recoveryProbeInterval(), false);
     if (current == null) {
       if (down.compareAndSet(null, e)) {
-        downSinceNanos = System.nanoTime();
+        long now = System.nanoTime();
+        downSinceNanos = now;
+        // first release everyone waiting: they must not wait for the logging and listeners below
+        waits.abortAll();
+        CompletableFuture<Boolean> confirming = probeInFlight.get();
+        if (confirming != null) {
+          confirming.complete(true);
+        }
+        failedProbes.set(0);
+        stillDown.reset(now);
         state.transitionTo(ConnectionState.FAILED);
-        LOG.warn("database '{}' is down ({}); failing calls fast and probing every {}", name,
-            e.getMessage(), DatabaseConfig.fmtDuration(config.recoveryProbeInterval()));
+        LOG.warn("database '{}' is down{} ({}); failing calls fast and probing every {}", name,
+            everConnected ? "" : " and has never connected since the manager started", e.getMessage(),
+            DatabaseConfig.fmtDuration(config.recoveryProbeInterval()));
         reportHealth(false, e);
         startProbing();
       }
-    } else {
-      down.compareAndSet(current, e); // a different reason now (e.g. refused → auth failure)
+    } else if (down.compareAndSet(current, e)) { // a different reason now (e.g. refused → auth failure)
+      // rate-limited with the reminders: a restarting server goes through several reasons in a second
+      if (stillDown.due(System.nanoTime())) {
+        LOG.warn("database '{}' is still down, now for another reason: {}", name, e.getMessage());
+      } else {
+        LOG.debug("database '{}' is still down, now for another reason: {}", name, e.getMessage());
+      }
+      reportHealth(false, e);
     }
+  }
+
+  /** The rate-limited WARN while an outage lasts (see the class documentation). */
+  private void warnIfStillDown() {
+    DatabaseUnavailableException d = down.get();
+    if (d == null || !stillDown.due(System.nanoTime())) {
+      return;
+    }
+    LOG.warn("database '{}' is still down after {} ({} failed probes{}): {}", name,
+        DatabaseConfig.fmtDuration(Duration.ofNanos(System.nanoTime() - downSinceNanos)), failedProbes.get(),
+        everConnected ? "" : "; it has never connected since the manager started", d.getMessage());
   }
 
   private String reason(SqlErrorKind kind, String sqlState) {
@@ -639,9 +776,10 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       markUp();
       return;
     }
-    if (down.get() != null) {
-      markDown(failure); // may update the reason
-    }
+    failedProbes.incrementAndGet();
+    LOG.debug("database '{}': recovery probe failed: {}", name, Secrets.describe(failure));
+    markDown(failure); // down now if not yet (a failed connect); else may update the reason
+    warnIfStillDown();
     try {
       background.schedule(this::probeLoop, config.recoveryProbeInterval().toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
@@ -679,6 +817,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       }
       HikariPool old = pool;
       pool = newPool();
+      waits.abortAll(); // anyone still waiting on the old pool moves to the new one
       // HikariCP's shutdown waits for borrowed connections (up to 10 s): not on the probe/replay thread
       POOL_CLOSER.newThread(() -> shutdownPool(old)).start();
     } finally {
@@ -838,7 +977,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       Duration latency = Duration.ofNanos(System.nanoTime() - t0);
       details.put("latencyMs", latency.toMillis());
       if (!valid) {
-        confirmDown(new SQLException("connection not valid", "08006"));
+        confirmDown();
         return new CheckResult(CheckResult.Outcome.DOWN, latency, "connection not valid within "
             + DatabaseConfig.fmtDuration(config.validationTimeout()), details);
       }
@@ -857,8 +996,17 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     }
   }
 
+  /** A connection for the health check: as {@link #borrow}, but bounded by the validation timeout. */
   private Connection borrowForCheck() throws SQLException {
-    return pool.getConnection(Math.max(250, config.validationTimeout().toMillis()));
+    HikariPool p = pool;
+    try {
+      return p.getConnection(0);
+    } catch (SQLTransientConnectionException e) {
+      // nothing idle now: wait below
+    }
+    Duration bound = config.validationTimeout().compareTo(Duration.ofMillis(250)) < 0
+        ? Duration.ofMillis(250) : config.validationTimeout();
+    return awaitConnection(bound.toNanos(), bound, false);
   }
 
   /**
@@ -879,6 +1027,16 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   /** Listens to state changes (on Lifeline's event threads, each transition once). */
   public void addStateListener(ConnectionStateListener listener) {
     state.addStateListener(listener);
+  }
+
+  /** {@link System#nanoTime()} when the database was last found down (for tests and benchmarks). */
+  long downSinceNanos() {
+    return downSinceNanos;
+  }
+
+  /** {@link System#nanoTime()} when the last release of waiting callers was done (tests, diagnostics). */
+  long lastWaitersReleasedNanos() {
+    return waits.lastAbortNanos();
   }
 
   /** True while the database is known down (calls fail fast). */
@@ -923,6 +1081,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
         LOG.debug("unregister failed", e);
       }
     }
+    waits.abortAll(); // waiting callers fail now with "manager is closed"
     background.shutdownNow();
     async.close();
     poolLock.lock();

@@ -6,7 +6,9 @@ import java.time.Duration;
 /**
  * The database cannot serve calls now: it is known to be down (refused or timed-out connects, a
  * failed probe), is shutting down, has no free connection slots, or rejects the credentials. While
- * it is known down every call fails with this at once, without touching the pool. {@link
+ * it is known down every call fails with this at once, without touching the pool; callers already
+ * waiting for a pooled connection when it is found down get it at that moment. One instance per
+ * outage (and reason) is shared by the calls it rejects: it has no stack trace. {@link
  * #sqlState()} and {@link #kind()} say why.
  */
 public final class DatabaseUnavailableException extends ServiceUnavailableException {

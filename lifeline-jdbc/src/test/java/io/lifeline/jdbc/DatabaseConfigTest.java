@@ -66,7 +66,7 @@ class DatabaseConfigTest {
     assertThatThrownBy(() -> DatabaseConfig.builder().url("jdbc:x:y").maxOverflow(-1).build())
         .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("maxOverflow=-1");
     assertThatThrownBy(() -> DatabaseConfig.builder().url("jdbc:x:y").socketTimeout(Duration.ZERO).build())
-        .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("socketTimeout=0s");
+        .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("socketTimeout=0ms: must be between 1s and 1d");
     assertThatThrownBy(() -> DatabaseConfig.builder().url("jdbc:x:y").poolTimeout(Duration.ofMillis(10)).build())
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("250ms");
     assertThatThrownBy(() -> DatabaseConfig.builder().url("jdbc:x:y").degradedMode(DegradedMode.JOURNAL).build())

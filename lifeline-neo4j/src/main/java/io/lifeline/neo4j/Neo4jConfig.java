@@ -1,17 +1,16 @@
 package io.lifeline.neo4j;
 
+import io.lifeline.core.ConfigKeys;
 import io.lifeline.core.ConfigurationException;
 import io.lifeline.core.RetryConfig;
 import io.lifeline.core.Secrets;
 import io.lifeline.core.Settings;
 import io.lifeline.core.Urls;
+import io.lifeline.core.Validation;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -87,8 +86,11 @@ public record Neo4jConfig(
 
   public Neo4jConfig {
     // Validation with field names; the builder validates first with the keys values came from.
-    validate(Map.of(), name, uri, user, maxConnectionLifetime, maxConnectionPoolSize,
+    Validation v = Validation.byField();
+    String normalized = validate(v, name, uri, user, maxConnectionLifetime, maxConnectionPoolSize,
         connectionAcquisitionTimeout, connectionTimeout, livenessCheckTimeout, queryTimeout, retry);
+    v.throwIfAny();
+    uri = normalized;
   }
 
   /** A builder with every default (see the table). */
@@ -142,60 +144,29 @@ public record Neo4jConfig(
         + ", retry=" + retry + "]";
   }
 
-  private static void validate(Map<String, String> keys, String name, String uri, String user,
+  /** {@code bolt}, {@code neo4j} and their TLS variants, scheme in any case, no credentials. */
+  private static final Validation.UriRule URI_RULE =
+      new Validation.UriRule(SCHEMES, false, true, "bolt://localhost:7687");
+
+  /**
+   * Records every problem of these values in {@code v}; returns the URI with its scheme in lower
+   * case (RFC 3986: schemes are case-insensitive; the driver only accepts lower case), or null.
+   */
+  private static String validate(Validation v, String name, String uri, String user,
       Duration maxConnectionLifetime, int maxConnectionPoolSize, Duration connectionAcquisitionTimeout,
       Duration connectionTimeout, Duration livenessCheckTimeout, Duration queryTimeout, RetryConfig retry) {
-    if (name == null || name.isBlank()) {
-      throw new ConfigurationException("name", String.valueOf(name), "must not be blank");
-    }
-    validateUri(keys.getOrDefault("uri", "uri"), uri);
-    if (user == null || user.isBlank()) {
-      throw new ConfigurationException(keys.getOrDefault("user", "user"), String.valueOf(user),
-          "must not be blank");
-    }
-    between(keys.getOrDefault("maxConnectionLifetime", "maxConnectionLifetime"), maxConnectionLifetime,
-        Duration.ofSeconds(1), Duration.ofDays(365));
-    if (maxConnectionPoolSize < 1 || maxConnectionPoolSize > 10_000) {
-      throw new ConfigurationException(keys.getOrDefault("maxConnectionPoolSize", "maxConnectionPoolSize"),
-          maxConnectionPoolSize, "must be between 1 and 10000");
-    }
-    between(keys.getOrDefault("connectionAcquisitionTimeout", "connectionAcquisitionTimeout"),
-        connectionAcquisitionTimeout, Duration.ofMillis(1), Duration.ofHours(1));
-    between(keys.getOrDefault("connectionTimeout", "connectionTimeout"), connectionTimeout,
-        Duration.ofMillis(1), Duration.ofMinutes(10));
-    between(keys.getOrDefault("livenessCheckTimeout", "livenessCheckTimeout"), livenessCheckTimeout,
-        Duration.ZERO, Duration.ofDays(1));
-    between(keys.getOrDefault("queryTimeout", "queryTimeout"), queryTimeout, Duration.ofMillis(1),
-        Duration.ofDays(1));
-    Objects.requireNonNull(retry, "retry");
-  }
-
-  private static void validateUri(String key, String uri) {
-    String allowed = "must be a URI with a host and one of the schemes bolt, bolt+s, bolt+ssc, neo4j, "
-        + "neo4j+s, neo4j+ssc (e.g. bolt://localhost:7687), without credentials (use the password setting)";
-    if (uri == null || uri.isBlank()) {
-      throw new ConfigurationException(key, String.valueOf(uri), allowed);
-    }
-    URI parsed;
-    try {
-      parsed = new URI(uri.trim());
-    } catch (URISyntaxException e) {
-      throw new ConfigurationException(key, uri, allowed);
-    }
-    String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
-    if (!SCHEMES.contains(scheme) || parsed.getHost() == null || parsed.getRawUserInfo() != null
-        || parsed.getPort() > 65_535) {
-      throw new ConfigurationException(key, uri, allowed);
-    }
-  }
-
-  private static void between(String key, Duration d, Duration min, Duration max) {
-    if (d == null) {
-      throw new ConfigurationException(key, "null", "must be set");
-    }
-    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      throw new ConfigurationException(key, d, "must be between " + min + " and " + max);
-    }
+    v.notBlank("name", name);
+    URI parsed = v.uri("uri", uri, URI_RULE);
+    v.notBlank("user", user);
+    v.duration("maxConnectionLifetime", maxConnectionLifetime, Duration.ofSeconds(1), Duration.ofDays(365));
+    v.range("maxConnectionPoolSize", maxConnectionPoolSize, 1, 10_000);
+    v.duration("connectionAcquisitionTimeout", connectionAcquisitionTimeout, Duration.ofMillis(1),
+        Duration.ofHours(1));
+    v.duration("connectionTimeout", connectionTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+    v.duration("livenessCheckTimeout", livenessCheckTimeout, Duration.ZERO, Duration.ofDays(1));
+    v.duration("queryTimeout", queryTimeout, Duration.ofMillis(1), Duration.ofDays(1));
+    v.required("retry", retry);
+    return parsed == null ? null : parsed.toString();
   }
 
   /**
@@ -217,7 +188,7 @@ public record Neo4jConfig(
     private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
     private RetryConfig retry = DEFAULT_RETRY;
     /** Field name → the environment variable it was bound from, so errors name what the user set. */
-    private final Map<String, String> sourceKeys = new HashMap<>();
+    private final ConfigKeys sourceKeys = new ConfigKeys();
 
     private Builder() {}
 
@@ -245,74 +216,77 @@ public record Neo4jConfig(
     /** Bolt URI, e.g. {@code bolt://localhost:7687} or {@code neo4j+s://host} (no credentials in it). */
     public Builder uri(String uri) {
       this.uri = uri;
-      sourceKeys.remove("uri");
+      sourceKeys.set("uri");
       return this;
     }
 
     /** User for basic authentication (used only with a password). */
     public Builder user(String user) {
       this.user = user;
-      sourceKeys.remove("user");
+      sourceKeys.set("user");
       return this;
     }
 
     /** Password for basic authentication; {@code null} for none. Never logged or printed. */
     public Builder password(String password) {
       this.password = password;
+      sourceKeys.set("password");
       return this;
     }
 
     /** Database name; {@code null} for the server's default database. */
     public Builder database(String database) {
       this.database = database == null || database.isBlank() ? null : database;
+      sourceKeys.set("database");
       return this;
     }
 
     /** Connections older than this are closed instead of reused (default 3600 s). */
     public Builder maxConnectionLifetime(Duration d) {
       this.maxConnectionLifetime = d;
-      sourceKeys.remove("maxConnectionLifetime");
+      sourceKeys.set("maxConnectionLifetime");
       return this;
     }
 
     /** Connections the driver keeps at most (default 50; 1–10000). */
     public Builder maxConnectionPoolSize(int size) {
       this.maxConnectionPoolSize = size;
-      sourceKeys.remove("maxConnectionPoolSize");
+      sourceKeys.set("maxConnectionPoolSize");
       return this;
     }
 
     /** How long a call waits for a free pooled connection (default 60 s). */
     public Builder connectionAcquisitionTimeout(Duration d) {
       this.connectionAcquisitionTimeout = d;
-      sourceKeys.remove("connectionAcquisitionTimeout");
+      sourceKeys.set("connectionAcquisitionTimeout");
       return this;
     }
 
     /** Bound on opening a connection: TCP connect and Bolt handshake (default 30 s). */
     public Builder connectionTimeout(Duration d) {
       this.connectionTimeout = d;
-      sourceKeys.remove("connectionTimeout");
+      sourceKeys.set("connectionTimeout");
       return this;
     }
 
     /** Connections idle longer are tested before use (default 60 s; 0 = always). */
     public Builder livenessCheckTimeout(Duration d) {
       this.livenessCheckTimeout = d;
-      sourceKeys.remove("livenessCheckTimeout");
+      sourceKeys.set("livenessCheckTimeout");
       return this;
     }
 
     /** Client-side bound on each attempt of a call (default 60 s). */
     public Builder queryTimeout(Duration d) {
       this.queryTimeout = d;
-      sourceKeys.remove("queryTimeout");
+      sourceKeys.set("queryTimeout");
       return this;
     }
 
     /** Retry, backoff, breaker and budget settings (default {@link Neo4jConfig#DEFAULT_RETRY}). */
     public Builder retry(RetryConfig retry) {
-      this.retry = Objects.requireNonNull(retry, "retry");
+      this.retry = retry;
+      sourceKeys.set("retry");
       return this;
     }
 
@@ -322,35 +296,40 @@ public record Neo4jConfig(
      * builder's values. Unparsable values throw {@link ConfigurationException} naming the full key.
      */
     public Builder apply(Settings s) {
-      s.string("URI").ifPresent(v -> bound("uri", s, "URI").uri = v);
-      s.string("USER").ifPresent(v -> bound("user", s, "USER").user = v);
-      s.string("PASSWORD").ifPresent(v -> password = v);
-      s.string("DATABASE").ifPresent(this::database);
-      s.duration("MAX_CONNECTION_LIFETIME").ifPresent(
-          v -> bound("maxConnectionLifetime", s, "MAX_CONNECTION_LIFETIME").maxConnectionLifetime = v);
-      s.integer("MAX_CONNECTION_POOL_SIZE").ifPresent(
-          v -> bound("maxConnectionPoolSize", s, "MAX_CONNECTION_POOL_SIZE").maxConnectionPoolSize = v);
-      s.duration("CONNECTION_ACQUISITION_TIMEOUT").ifPresent(v -> bound("connectionAcquisitionTimeout", s,
-          "CONNECTION_ACQUISITION_TIMEOUT").connectionAcquisitionTimeout = v);
-      s.duration("CONNECTION_TIMEOUT").ifPresent(
-          v -> bound("connectionTimeout", s, "CONNECTION_TIMEOUT").connectionTimeout = v);
-      s.duration("LIVENESS_CHECK_TIMEOUT").ifPresent(
-          v -> bound("livenessCheckTimeout", s, "LIVENESS_CHECK_TIMEOUT").livenessCheckTimeout = v);
-      s.duration("QUERY_TIMEOUT").ifPresent(v -> bound("queryTimeout", s, "QUERY_TIMEOUT").queryTimeout = v);
-      retry = retry.toBuilder().apply(s).build();
+      sourceKeys.bind(s, "URI", "uri", Settings::string, v -> uri = v);
+      sourceKeys.bind(s, "USER", "user", Settings::string, v -> user = v);
+      sourceKeys.bind(s, "PASSWORD", "password", Settings::string, v -> password = v);
+      sourceKeys.bind(s, "DATABASE", "database", Settings::string, v -> database = v);
+      sourceKeys.bind(s, "MAX_CONNECTION_LIFETIME", "maxConnectionLifetime", Settings::duration,
+          v -> maxConnectionLifetime = v);
+      sourceKeys.bind(s, "MAX_CONNECTION_POOL_SIZE", "maxConnectionPoolSize", Settings::integer,
+          v -> maxConnectionPoolSize = v);
+      sourceKeys.bind(s, "CONNECTION_ACQUISITION_TIMEOUT", "connectionAcquisitionTimeout",
+          Settings::duration, v -> connectionAcquisitionTimeout = v);
+      sourceKeys.bind(s, "CONNECTION_TIMEOUT", "connectionTimeout", Settings::duration,
+          v -> connectionTimeout = v);
+      sourceKeys.bind(s, "LIVENESS_CHECK_TIMEOUT", "livenessCheckTimeout", Settings::duration,
+          v -> livenessCheckTimeout = v);
+      sourceKeys.bind(s, "QUERY_TIMEOUT", "queryTimeout", Settings::duration, v -> queryTimeout = v);
+      try {
+        retry = retry.toBuilder().apply(s).build();
+      } catch (ConfigurationException e) {
+        sourceKeys.bindProblem("retry", e);
+      }
       return this;
     }
 
-    private Builder bound(String field, Settings settings, String key) {
-      sourceKeys.put(field, settings.fullKey(key));
-      return this;
-    }
-
-    /** Validates and builds; see {@link Neo4jConfig} for the rules. */
+    /**
+     * Validates and builds; see {@link Neo4jConfig} for the rules. Throws {@link
+     * ConfigurationException} listing every problem, each named as the user wrote it. An upper-case
+     * scheme ({@code BOLT://}) is accepted and normalized to lower case.
+     */
     public Neo4jConfig build() {
-      validate(sourceKeys, name, uri, user, maxConnectionLifetime, maxConnectionPoolSize,
+      Validation v = sourceKeys.validation();
+      String normalized = validate(v, name, uri, user, maxConnectionLifetime, maxConnectionPoolSize,
           connectionAcquisitionTimeout, connectionTimeout, livenessCheckTimeout, queryTimeout, retry);
-      return new Neo4jConfig(name, uri.trim(), user, password, database, maxConnectionLifetime,
+      v.throwIfAny();
+      return new Neo4jConfig(name, normalized, user, password, database, maxConnectionLifetime,
           maxConnectionPoolSize, connectionAcquisitionTimeout, connectionTimeout, livenessCheckTimeout,
           queryTimeout, retry);
     }

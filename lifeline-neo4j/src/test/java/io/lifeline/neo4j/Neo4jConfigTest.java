@@ -73,9 +73,9 @@ class Neo4jConfigTest {
       "NEO4J_CONNECTION_TIMEOUT|2h|between",
       "NEO4J_LIVENESS_CHECK_TIMEOUT|soon|duration",
       "NEO4J_QUERY_TIMEOUT|0|between",
-      "NEO4J_MAX_RETRIES|-1|>= 0",
+      "NEO4J_MAX_RETRIES|-1|between 0 and 1000",
       "NEO4J_RETRY_DELAY|x|duration",
-      "NEO4J_RETRY_BACKOFF|0.5|between 1.0",
+      "NEO4J_RETRY_BACKOFF|0.5|between 1 and 100",
   })
   void invalidValuesNameTheVariableTheValueAndWhatIsAllowed(String key, String value, String allowed) {
     assertThatThrownBy(() -> Neo4jConfig.fromMap(Map.of(key, value)))

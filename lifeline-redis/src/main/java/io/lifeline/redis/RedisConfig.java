@@ -1,19 +1,20 @@
 package io.lifeline.redis;
 
 import io.lettuce.core.RedisURI;
+import io.lifeline.core.ConfigKeys;
 import io.lifeline.core.ConfigurationException;
 import io.lifeline.redis.internal.Fmt;
 import io.lifeline.core.RetryConfig;
 import io.lifeline.core.Secrets;
 import io.lifeline.core.Settings;
 import io.lifeline.core.Urls;
+import io.lifeline.core.Validation;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -82,6 +83,12 @@ public record RedisConfig(
   public static final Duration DEFAULT_RECONNECT_MAX_DELAY = Duration.ofSeconds(1);
   public static final int DEFAULT_MAX_TOUCHED_KEYS = 100_000;
   public static final Set<String> DEFAULT_FEATURES = Set.of("caching", "sessions", "rate_limiting");
+  /** Longest defaultTtl: 365 days (Redis keeps TTLs in milliseconds; longer means "no expiry": 0). */
+  public static final Duration MAX_TTL = Duration.ofDays(365);
+
+  /** {@code redis://} or {@code rediss://}, scheme in any case (normalized to lower case). */
+  private static final Validation.UriRule URL_RULE = new Validation.UriRule(
+      Set.of("redis", "rediss"), true, true, "redis://[[user]:password@]host[:port][/database]");
 
   /**
    * The Redis preset of {@link RetryConfig}: commands are not retried ({@code maxRetries = 0}: the
@@ -193,13 +200,13 @@ public record RedisConfig(
     private Set<String> features = DEFAULT_FEATURES;
     private RetryConfig retryConfig = DEFAULT_RETRY;
     /** Field → the env key it was bound from, so errors name what the user wrote. */
-    private final Map<String, String> keys = new HashMap<>();
+    private final ConfigKeys keys = new ConfigKeys();
 
     private Builder() {}
 
     private Builder set(String field, Runnable assign) {
       assign.run();
-      keys.remove(field);
+      keys.set(field);
       return this;
     }
 
@@ -291,6 +298,9 @@ public record RedisConfig(
     }
 
     public Builder features(String... features) {
+      if (features == null) {
+        return set("features", () -> this.features = null);
+      }
       return features(new LinkedHashSet<>(Arrays.asList(features)));
     }
 
@@ -299,55 +309,43 @@ public record RedisConfig(
       return set("retryConfig", () -> this.retryConfig = config);
     }
 
-    /** Applies every {@code REDIS_*} key present (see the table on {@link RedisConfig}). */
+    /**
+     * Applies every {@code REDIS_*} key present (see the table on {@link RedisConfig}). Unparsable
+     * values are reported by {@link #build()} together with every other problem.
+     */
     public Builder apply(Settings s) {
-      s.string("URL").ifPresent(v -> bind("url", s, "URL").url = v);
-      s.string("PASSWORD").ifPresent(v -> bind("password", s, "PASSWORD").password = v);
-      s.string("NAME").ifPresent(v -> bind("name", s, "NAME").name = v);
-      s.duration("COMMAND_TIMEOUT").ifPresent(v -> bind("commandTimeout", s, "COMMAND_TIMEOUT").commandTimeout = v);
-      s.duration("CONNECT_TIMEOUT").ifPresent(v -> bind("connectTimeout", s, "CONNECT_TIMEOUT").connectTimeout = v);
-      s.integer("MAX_CONNECTIONS").ifPresent(v -> bind("maxConnections", s, "MAX_CONNECTIONS").maxConnections = v);
-      s.integer("REQUEST_QUEUE_SIZE").ifPresent(
-          v -> bind("requestQueueSize", s, "REQUEST_QUEUE_SIZE").requestQueueSize = v);
-      s.raw("FALLBACK_MAX_ENTRIES").ifPresent(v -> bind("fallbackMaxEntries", s, "FALLBACK_MAX_ENTRIES")
-          .fallbackMaxEntries = parseLong(s.fullKey("FALLBACK_MAX_ENTRIES"), v));
-      s.raw("FALLBACK_MAX_BYTES").ifPresent(v -> bind("fallbackMaxBytes", s, "FALLBACK_MAX_BYTES")
-          .fallbackMaxBytes = parseLong(s.fullKey("FALLBACK_MAX_BYTES"), v));
-      s.duration("DEFAULT_TTL").ifPresent(v -> bind("defaultTtl", s, "DEFAULT_TTL").defaultTtl = v);
-      s.duration("HEALTH_CHECK_INTERVAL").ifPresent(
-          v -> bind("healthCheckInterval", s, "HEALTH_CHECK_INTERVAL").healthCheckInterval = v);
-      s.duration("RECONNECT_MIN_DELAY").ifPresent(
-          v -> bind("reconnectMinDelay", s, "RECONNECT_MIN_DELAY").reconnectMinDelay = v);
-      s.duration("RECONNECT_MAX_DELAY").ifPresent(
-          v -> bind("reconnectMaxDelay", s, "RECONNECT_MAX_DELAY").reconnectMaxDelay = v);
-      s.raw("RECONCILIATION").ifPresent(v -> bind("reconciliation", s, "RECONCILIATION")
-          .reconciliation = parseEnum(ReconciliationPolicy.class, s.fullKey("RECONCILIATION"), v));
-      s.integer("MAX_TOUCHED_KEYS").ifPresent(v -> bind("maxTouchedKeys", s, "MAX_TOUCHED_KEYS").maxTouchedKeys = v);
-      s.raw("OVERFLOW_POLICY").ifPresent(v -> bind("overflowPolicy", s, "OVERFLOW_POLICY")
-          .overflowPolicy = parseEnum(OverflowPolicy.class, s.fullKey("OVERFLOW_POLICY"), v));
-      s.string("NAMESPACE").ifPresent(v -> bind("namespace", s, "NAMESPACE").namespace = v);
-      s.string("FEATURES").ifPresent(v -> bind("features", s, "FEATURES").features =
+      keys.bind(s, "URL", "url", Settings::string, v -> url = v);
+      keys.bind(s, "PASSWORD", "password", Settings::string, v -> password = v);
+      keys.bind(s, "NAME", "name", Settings::string, v -> name = v);
+      keys.bind(s, "COMMAND_TIMEOUT", "commandTimeout", Settings::duration, v -> commandTimeout = v);
+      keys.bind(s, "CONNECT_TIMEOUT", "connectTimeout", Settings::duration, v -> connectTimeout = v);
+      keys.bind(s, "MAX_CONNECTIONS", "maxConnections", Settings::integer, v -> maxConnections = v);
+      keys.bind(s, "REQUEST_QUEUE_SIZE", "requestQueueSize", Settings::integer, v -> requestQueueSize = v);
+      keys.bind(s, "FALLBACK_MAX_ENTRIES", "fallbackMaxEntries", Settings::longValue,
+          v -> fallbackMaxEntries = v);
+      keys.bind(s, "FALLBACK_MAX_BYTES", "fallbackMaxBytes", Settings::longValue, v -> fallbackMaxBytes = v);
+      keys.bind(s, "DEFAULT_TTL", "defaultTtl", Settings::duration, v -> defaultTtl = v);
+      keys.bind(s, "HEALTH_CHECK_INTERVAL", "healthCheckInterval", Settings::duration,
+          v -> healthCheckInterval = v);
+      keys.bind(s, "RECONNECT_MIN_DELAY", "reconnectMinDelay", Settings::duration, v -> reconnectMinDelay = v);
+      keys.bind(s, "RECONNECT_MAX_DELAY", "reconnectMaxDelay", Settings::duration, v -> reconnectMaxDelay = v);
+      keys.bind(s, "RECONCILIATION", "reconciliation",
+          (st, k) -> st.raw(k).map(v -> parseEnum(ReconciliationPolicy.class, st.fullKey(k), v)),
+          v -> reconciliation = v);
+      keys.bind(s, "MAX_TOUCHED_KEYS", "maxTouchedKeys", Settings::integer, v -> maxTouchedKeys = v);
+      keys.bind(s, "OVERFLOW_POLICY", "overflowPolicy",
+          (st, k) -> st.raw(k).map(v -> parseEnum(OverflowPolicy.class, st.fullKey(k), v)),
+          v -> overflowPolicy = v);
+      keys.bind(s, "NAMESPACE", "namespace", Settings::string, v -> namespace = v);
+      keys.bind(s, "FEATURES", "features", Settings::string, v -> features =
           Arrays.stream(v.split(",")).map(String::trim).filter(f -> !f.isEmpty())
               .collect(Collectors.toCollection(LinkedHashSet::new)));
-      retryConfig = retryConfig.toBuilder().apply(s).build();
-      return this;
-    }
-
-    private Builder bind(String field, Settings s, String key) {
-      keys.put(field, s.fullKey(key));
-      return this;
-    }
-
-    private String key(String field) {
-      return keys.getOrDefault(field, field);
-    }
-
-    private static long parseLong(String key, String v) {
       try {
-        return Long.parseLong(v.trim().replace("_", ""));
-      } catch (NumberFormatException e) {
-        throw new ConfigurationException(key, v, "must be a whole number", e);
+        retryConfig = retryConfig.toBuilder().apply(s).build();
+      } catch (ConfigurationException e) {
+        keys.bindProblem("retryConfig", e);
       }
+      return this;
     }
 
     private static <E extends Enum<E>> E parseEnum(Class<E> type, String key, String v) {
@@ -358,94 +356,71 @@ public record RedisConfig(
       }
     }
 
-    /** Validates and builds. */
+    /**
+     * Validates and builds. Throws {@link ConfigurationException} listing every problem: each key as
+     * the user wrote it (environment variable or builder method), its value (never a password) and
+     * what is allowed.
+     */
     public RedisConfig build() {
-      validateUrl();
+      Validation v = keys.validation();
+      String normalizedUrl = validateUrl(v);
       if (password != null && password.isEmpty()) {
-        throw new ConfigurationException(key("password"), "", "must not be empty (omit it for no password)");
+        v.problem("password", "", "must not be empty (omit it for no password)");
       }
-      if (name == null || name.isBlank()) {
-        throw new ConfigurationException(key("name"), name, "must not be blank");
-      }
-      duration("commandTimeout", commandTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
-      duration("connectTimeout", connectTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
-      range("maxConnections", maxConnections, 1, 1024);
-      range("requestQueueSize", requestQueueSize, 1, 1_000_000);
-      range("fallbackMaxEntries", fallbackMaxEntries, 1, 100_000_000);
-      range("fallbackMaxBytes", fallbackMaxBytes, 1024, 1L << 40);
-      Objects.requireNonNull(defaultTtl, key("defaultTtl"));
-      if (defaultTtl.isNegative() || (!defaultTtl.isZero() && defaultTtl.toMillis() < 1)) {
-        throw new ConfigurationException(key("defaultTtl"), Fmt.duration(defaultTtl),
-            "must be 0 (no expiry) or at least 1ms");
-      }
-      duration("healthCheckInterval", healthCheckInterval, Duration.ofMillis(10), Duration.ofDays(1));
-      duration("reconnectMinDelay", reconnectMinDelay, Duration.ofMillis(1), Duration.ofHours(1));
-      duration("reconnectMaxDelay", reconnectMaxDelay, Duration.ofMillis(1), Duration.ofHours(1));
-      if (reconnectMaxDelay.compareTo(reconnectMinDelay) < 0) {
-        throw new ConfigurationException(key("reconnectMaxDelay"), Fmt.duration(reconnectMaxDelay),
-            "must be >= " + key("reconnectMinDelay") + " (" + Fmt.duration(reconnectMinDelay) + ")");
-      }
+      v.notBlank("name", name);
+      v.duration("commandTimeout", commandTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+      v.duration("connectTimeout", connectTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+      v.range("maxConnections", maxConnections, 1, 1024);
+      v.range("requestQueueSize", requestQueueSize, 1, 1_000_000);
+      v.range("fallbackMaxEntries", fallbackMaxEntries, 1, 100_000_000);
+      v.range("fallbackMaxBytes", fallbackMaxBytes, 1024, 1L << 40);
+      v.durationOrZero("defaultTtl", defaultTtl, Duration.ofMillis(1), MAX_TTL, "no expiry");
+      v.duration("healthCheckInterval", healthCheckInterval, Duration.ofMillis(10), Duration.ofDays(1));
+      Duration min = v.duration("reconnectMinDelay", reconnectMinDelay, Duration.ofMillis(1), Duration.ofHours(1));
+      Duration max = v.duration("reconnectMaxDelay", reconnectMaxDelay, Duration.ofMillis(1), Duration.ofHours(1));
+      v.notAbove("reconnectMinDelay", min, "reconnectMaxDelay", max);
       if (reconciliation == null) {
-        throw new ConfigurationException(key("reconciliation"), "null", "must be INVALIDATE or WRITE_BACK");
+        v.problem("reconciliation", "null", "must be INVALIDATE or WRITE_BACK");
       }
-      range("maxTouchedKeys", maxTouchedKeys, 1, 10_000_000);
+      v.range("maxTouchedKeys", maxTouchedKeys, 1, 10_000_000);
       if (overflowPolicy == null) {
-        throw new ConfigurationException(key("overflowPolicy"), "null", "must be FLUSH_NAMESPACE or FAIL");
+        v.problem("overflowPolicy", "null", "must be FLUSH_NAMESPACE or FAIL");
       }
       if (namespace == null || namespace.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '\\')) {
-        throw new ConfigurationException(key("namespace"), namespace,
-            "must be a plain key prefix (no glob characters * ? [ \\)");
+        v.problem("namespace", namespace, "must be a plain key prefix (no glob characters * ? [ \\)");
       }
       if (features == null || features.stream().anyMatch(f -> f == null || f.isBlank())) {
-        throw new ConfigurationException(key("features"), features, "must be a set of non-blank names");
+        v.problem("features", features, "must be a set of non-blank names");
       }
-      if (retryConfig == null) {
-        throw new ConfigurationException(key("retryConfig"), "null", "must be set");
-      }
-      return new RedisConfig(url, password, name, commandTimeout, connectTimeout, maxConnections,
+      v.required("retryConfig", retryConfig);
+      v.throwIfAny();
+      return new RedisConfig(normalizedUrl, password, name, commandTimeout, connectTimeout, maxConnections,
           requestQueueSize, fallbackMaxEntries, fallbackMaxBytes, defaultTtl, healthCheckInterval,
           reconnectMinDelay, reconnectMaxDelay, reconciliation, maxTouchedKeys, overflowPolicy, namespace,
           features, retryConfig);
     }
 
-    private void validateUrl() {
-      String allowed = "must be redis://[[user]:password@]host[:port][/database] or rediss://... (TLS)";
-      if (url == null || url.isBlank()) {
-        throw new ConfigurationException(key("url"), url, allowed);
+    /** The URL with its scheme in lower case, or {@code null} after recording its problems. */
+    private String validateUrl(Validation v) {
+      URI uri = v.uri("url", url, URL_RULE);
+      if (uri == null) {
+        return null;
       }
-      String lower = url.toLowerCase(Locale.ROOT);
-      if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
-        throw new ConfigurationException(key("url"), url, allowed);
-      }
-      RedisURI uri;
+      String normalized = uri.toString();
+      RedisURI parsed;
       try {
-        uri = RedisURI.create(url);
+        parsed = RedisURI.create(normalized);
       } catch (RuntimeException e) {
         // never chain Lettuce's exception: its message may echo the URL with the password
-        throw new ConfigurationException(key("url"), url, allowed);
+        v.problem("url", Validation.urlShown(url), "must be a Redis URL Lettuce accepts, e.g. " + URL_RULE.example()
+            + " (" + e.getClass().getSimpleName() + ")");
+        return null;
       }
-      if (uri.getHost() == null || uri.getHost().isBlank()) {
-        throw new ConfigurationException(key("url"), url, allowed + " (host missing)");
+      if (parsed.getDatabase() < 0) {
+        v.problem("url", Validation.urlShown(url), "database index must be >= 0");
+        return null;
       }
-      if (uri.getDatabase() < 0) {
-        throw new ConfigurationException(key("url"), url, "database index must be >= 0");
-      }
-    }
-
-    private void duration(String field, Duration d, Duration min, Duration max) {
-      if (d == null) {
-        throw new ConfigurationException(key(field), "null", "must be set");
-      }
-      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-        throw new ConfigurationException(key(field), Fmt.duration(d),
-            "must be between " + Fmt.duration(min) + " and " + Fmt.duration(max));
-      }
-    }
-
-    private void range(String field, long v, long min, long max) {
-      if (v < min || v > max) {
-        throw new ConfigurationException(key(field), v, "must be between " + min + " and " + max);
-      }
+      return normalized;
     }
   }
 }

@@ -23,6 +23,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.EpollProvider;
+import io.lettuce.core.resource.NettyCustomizer;
 import io.lifeline.core.CircuitBreaker;
 import io.lifeline.core.CircuitOpenException;
 import io.lifeline.core.ConnectionState;
@@ -35,6 +36,7 @@ import io.lifeline.core.Secrets;
 import io.lifeline.core.ServiceUnavailableException;
 import io.lifeline.core.health.CheckResult;
 import io.lifeline.core.health.ConnectionHealthManager;
+import io.lifeline.core.health.ServiceStatus;
 import io.lifeline.core.health.ServiceType;
 import io.lifeline.core.internal.LifelineThreads;
 import io.lifeline.redis.RedisMetrics.Op;
@@ -84,8 +86,15 @@ import org.slf4j.LoggerFactory;
  *   <li>A failed read is answered by the fallback; {@code circuitBreakerThreshold} failures in a
  *       row (or a lost connection, or any failed write, whose outcome is unknown) switch the manager
  *       to the fallback, where calls never touch the network.
- *   <li>Writes during the outage go to the fallback and their keys are tracked (at most {@code
- *       maxTouchedKeys}; beyond that {@link OverflowPolicy}).
+ *   <li>Writes during the outage go to the fallback and their keys are tracked whatever the fallback
+ *       answered (at most {@code maxTouchedKeys}; beyond that {@link OverflowPolicy}). The switch
+ *       back to Redis is atomic for readers: a read never finds missing a key that both the
+ *       fallback and Redis hold.
+ *   <li>An {@link Error} inside Lettuce (a {@code LinkageError} from mixed Netty versions) is not
+ *       an outage: it is thrown to the caller, logged once at ERROR and reported as UNAVAILABLE,
+ *       and never answered from the fallback until a reconnect succeeds.
+ *   <li>A reconnect failure that persists past 3 attempts is a WARN, at most once a minute (the
+ *       earlier ones are DEBUG); the health report carries the sanitized reason.
  *   <li>Wrong password: {@link RedisAuthenticationException} as the health error, the fallback
  *       serves, reconnects back off to ten times {@code reconnectMaxDelay}.
  * </ul>
@@ -102,6 +111,10 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   private static final int CLOSED = 2;
   private static final Object RETRY = new Object();
   private static final int RECONCILE_BATCH = 1_000;
+  /** Failed reconnect attempts in a row before a WARN (earlier ones are DEBUG: a blip is not news). */
+  static final int WARN_AFTER_ATTEMPTS = 3;
+  /** At most one "still unreachable" WARN per minute while the failure persists. */
+  static final long RECONNECT_WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final RedisConfig config;
   private final String name;
@@ -109,7 +122,6 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   private final ClientResources resources;
   private final RedisClient client;
   private final Guard guard;
-  private final FallbackCache fallback;
   private final TouchedKeys touched;
   private final ReentrantReadWriteLock switchLock = new ReentrantReadWriteLock();
   private final ScheduledThreadPoolExecutor scheduler;
@@ -122,12 +134,38 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   private final Delay authDelay;
   private final Async async = new Async();
 
-  private volatile int mode = OUTAGE;
+  /**
+   * The mode and the fallback cache of this outage, read together in one volatile read, so a reader
+   * can never pair "outage" with the next outage's empty cache. Replaced only under the switch
+   * lock's write side.
+   */
+  private volatile Phase phase;
   private volatile Conn conn;
   private volatile Throwable lastError;
   private volatile long outageStartedNanos;
   private int attempt; // scheduler thread only
+  private long reconnectWarnedAt; // scheduler thread only; 0 = not warned in this outage
+  /** The Redis client's own failure (an {@link Error}) until a reconnect succeeds; see {@link #onDriverError}. */
+  private volatile Error fatal;
+  private final AtomicReference<String> reportedFatal = new AtomicReference<>();
   private final ScheduledFuture<?> idlePing;
+
+  /**
+   * ONLINE, OUTAGE or CLOSED, with the fallback cache that serves in it. Going back online installs
+   * a new empty cache instead of clearing the old one: a reader that saw the outage phase a moment
+   * before the switch still reads that phase's cache, whose keys Redis now holds too (WRITE_BACK)
+   * or had deleted (INVALIDATE: the read is simply ordered before the switch). Clearing in place
+   * made such a reader see a key held on both sides as missing.
+   */
+  private static final class Phase {
+    final int mode;
+    final FallbackCache cache;
+
+    Phase(int mode, FallbackCache cache) {
+      this.mode = mode;
+      this.cache = cache;
+    }
+  }
 
   /** One open connection and its command interfaces. */
   private static final class Conn {
@@ -142,7 +180,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     }
   }
 
-  private RedisConnectionManager(RedisConfig config, ConnectionHealthManager health) {
+  private RedisConnectionManager(RedisConfig config, ConnectionHealthManager health, NettyCustomizer netty) {
     this.config = Objects.requireNonNull(config, "config");
     this.name = config.name();
     this.health = health;
@@ -152,16 +190,18 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     Duration authMax = config.reconnectMaxDelay().multipliedBy(10);
     this.authDelay = Delay.equalJitter(config.reconnectMaxDelay(), authMax,
         Math.max(1, config.reconnectMaxDelay().toMillis()), TimeUnit.MILLISECONDS);
-    this.resources = DefaultClientResources.builder()
+    DefaultClientResources.Builder rb = DefaultClientResources.builder()
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(2)
         .reconnectDelay(reconnectDelay)
-        .commandLatencyPublisherOptions(DefaultEventPublisherOptions.disabled())
-        .build();
+        .commandLatencyPublisherOptions(DefaultEventPublisherOptions.disabled());
+    if (netty != null) {
+      rb.nettyCustomizer(netty);
+    }
+    this.resources = rb.build();
     this.client = RedisClient.create(resources);
     client.setOptions(clientOptions(config));
-    this.fallback = new FallbackCache(config.fallbackMaxEntries(), config.fallbackMaxBytes(),
-        com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+    this.phase = new Phase(OUTAGE, newFallback());
     this.touched = new TouchedKeys(config.maxTouchedKeys());
     this.state = new ConnectionStateTracker(name);
     this.guard = Guard.builder(name)
@@ -181,7 +221,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
         Conn c = conn;
-        if (c != null && handler == c.connection && mode == ONLINE) {
+        if (c != null && handler == c.connection && phase.mode == ONLINE) {
           enterOutage(new io.lettuce.core.RedisConnectionException("connection to Redis lost"));
         }
       }
@@ -227,7 +267,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   /** A manager for {@code config}, not registered with any health manager. Never throws when Redis is down. */
   public static RedisConnectionManager create(RedisConfig config) {
-    return new RedisConnectionManager(config, null);
+    return new RedisConnectionManager(config, null, null);
   }
 
   /**
@@ -235,7 +275,16 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
    * {@code config.features()}; failures are reported to it as they happen.
    */
   public static RedisConnectionManager create(RedisConfig config, ConnectionHealthManager health) {
-    return new RedisConnectionManager(config, Objects.requireNonNull(health, "health"));
+    return new RedisConnectionManager(config, Objects.requireNonNull(health, "health"), null);
+  }
+
+  /** For tests: a manager whose Netty channels pass through {@code netty} (fault injection in the driver). */
+  static RedisConnectionManager create(RedisConfig config, ConnectionHealthManager health, NettyCustomizer netty) {
+    return new RedisConnectionManager(config, health, netty);
+  }
+
+  private FallbackCache newFallback() {
+    return new FallbackCache(config.fallbackMaxEntries(), config.fallbackMaxBytes(), io.lifeline.core.Ticker.system());
   }
 
   /** True when Netty's native epoll transport is in use (needed for TCP_USER_TIMEOUT). */
@@ -267,7 +316,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   /** True while calls are answered by the fallback cache. */
   public boolean isUsingFallback() {
-    return mode != ONLINE;
+    return phase.mode != ONLINE;
   }
 
   /** The last Redis error, sanitized, or null. */
@@ -287,7 +336,8 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   /** Counters and gauges. */
   public RedisMetrics.Snapshot metrics() {
-    return metrics.snapshot(state.current(), mode != ONLINE, fallback.size(), fallback.weight(),
+    Phase p = phase;
+    return metrics.snapshot(state.current(), p.mode != ONLINE, p.cache.size(), p.cache.weight(),
         touched.size());
   }
 
@@ -340,8 +390,8 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   @Override
   public boolean expire(String key, Duration ttl) {
-    Objects.requireNonNull(ttl, "ttl");
-    long ms = ttl.toMillis();
+    FallbackCache.requireExpireTtl(ttl);
+    long ms = ttl.isNegative() ? 0 : ttl.toMillis(); // PEXPIRE 0 deletes, as a negative TTL does
     return execute(Op.EXPIRE, key, () -> conn.sync.pexpire(key, ms), (f, k) -> f.expire(k, ttl));
   }
 
@@ -405,7 +455,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     Objects.requireNonNull(key, "key");
     metrics.record(op);
     for (;;) {
-      int m = mode;
+      int m = phase.mode;
       if (m == ONLINE) {
         try {
           return guard.call(call);
@@ -413,6 +463,8 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
           onCommandFailure(op, conn, e);
         } catch (RedisCommandExecutionException e) {
           throw RedisErrors.translate(e);
+        } catch (RuntimeException | Error e) {
+          throw driverFailure(e);
         }
       } else if (m == CLOSED) {
         throw closedError();
@@ -430,13 +482,29 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   }
 
   /**
-   * Answers from the fallback. Writes hold the read side of the switch lock, so reconciliation's
-   * final step (write side) sees every write that will ever land in the fallback of this outage;
-   * a write that finds Redis back online returns {@link #RETRY}.
+   * Answers from the fallback of the current phase, or {@link #RETRY} when Redis is back online.
+   * Writes hold the read side of the switch lock, so reconciliation's final step (write side) sees
+   * every write that will ever land in the fallback of this outage. Every write marks its key
+   * before it is applied, whatever the fallback answers: the fallback starts empty, so an EXPIRE,
+   * DEL or HDEL of a key that Redis holds answers "no such key" here and must still be reconciled.
+   *
+   * @throws Error the Redis client's own failure ({@link #fatal}): not an outage, never answered
+   *     from the fallback
    */
   private Object fallback(Op op, String key, FallbackCall<?> fb) {
+    Error broken = fatal;
+    if (broken != null) {
+      throw broken;
+    }
     if (!op.isWrite()) {
-      Object r = fb.apply(fallback, key);
+      Phase p = phase;
+      if (p.mode == ONLINE) {
+        return RETRY;
+      }
+      if (p.mode == CLOSED) {
+        throw closedError();
+      }
+      Object r = fb.apply(p.cache, key);
       boolean hit = r != null && !(r instanceof Map && ((Map<?, ?>) r).isEmpty())
           && !(r instanceof Long && (Long) r == -2L) && !Boolean.FALSE.equals(r);
       (hit ? metrics.fallbackHits : metrics.fallbackMisses).increment();
@@ -445,27 +513,63 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     ReentrantReadWriteLock.ReadLock lock = switchLock.readLock();
     lock.lock();
     try {
-      int m = mode;
-      if (m == ONLINE) {
+      Phase p = phase;
+      if (p.mode == ONLINE) {
         return RETRY;
       }
-      if (m == CLOSED) {
+      if (p.mode == CLOSED) {
         throw closedError();
       }
-      Object r;
-      if (op == Op.EXPIRE) {
-        r = fb.apply(fallback, key);
-        if (Boolean.TRUE.equals(r)) {
-          touch(key);
-        }
-      } else {
-        touch(key);
-        r = fb.apply(fallback, key);
-      }
+      touch(key);
+      Object r = fb.apply(p.cache, key);
       metrics.fallbackWrites.increment();
       return r;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * A failure of a call on Redis that is not an outage: an {@link Error} anywhere in it (a {@code
+   * LinkageError} from a Netty/Lettuce version conflict, an {@code OutOfMemoryError}) is reported
+   * and thrown as itself; anything else is returned unchanged to be thrown.
+   */
+  private RuntimeException driverFailure(Throwable e) {
+    Error err = RedisErrors.driverError(e);
+    if (err != null) {
+      onDriverError(err);
+      throw err;
+    }
+    return (RuntimeException) e;
+  }
+
+  /**
+   * The Redis client failed with an {@link Error}. Not an outage, so the fallback does not hide
+   * it: until a reconnect succeeds every call that would be answered by the fallback throws it,
+   * the health report says UNAVAILABLE with it as the reason, and it is logged once at ERROR with
+   * its stack trace (again only if a different error follows).
+   */
+  private void onDriverError(Error err) {
+    fatal = err;
+    lastError = err;
+    String kind = err.getClass().getName() + ": " + err.getMessage();
+    if (!kind.equals(reportedFatal.getAndSet(kind))) {
+      LOG.error("Redis '{}': the Redis client failed with {}. This is not an outage: calls are not answered "
+          + "from the fallback cache but fail with this error until a reconnect succeeds (a Netty or "
+          + "Lettuce version conflict? import lifeline-bom)", name, Secrets.describe(err), err);
+    }
+    if (health != null) {
+      // an Error is fatal, not one failure among others: take the status to UNAVAILABLE now
+      for (int i = 0; i < 16; i++) {
+        health.reportFailure(name, err);
+        try {
+          if (health.status(name).status() == ServiceStatus.UNAVAILABLE) {
+            break;
+          }
+        } catch (IllegalArgumentException unregistered) {
+          break;
+        }
+      }
     }
   }
 
@@ -505,11 +609,12 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     }
     ReentrantReadWriteLock.WriteLock lock = switchLock.writeLock();
     boolean switched = false;
-    if (mode == ONLINE) {
+    if (phase.mode == ONLINE) {
       lock.lock();
       try {
-        if (mode == ONLINE) {
-          mode = OUTAGE;
+        Phase p = phase;
+        if (p.mode == ONLINE) {
+          phase = new Phase(OUTAGE, p.cache); // the empty cache installed when Redis came back
           switched = true;
         }
       } finally {
@@ -538,7 +643,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   }
 
   private <T> CompletableFuture<T> attemptAsync(Op op, String key, AsyncCall<T> call, FallbackCall<T> fb) {
-    int m = mode;
+    int m = phase.mode;
     if (m == ONLINE) {
       Conn c = conn;
       return guard.<T>callAsync(() -> call.apply(c.async)).handle((v, e) -> {
@@ -546,6 +651,11 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
           return CompletableFuture.completedFuture(v);
         }
         Throwable t = ErrorClassifier.unwrap(e);
+        Error err = RedisErrors.driverError(t);
+        if (err != null) {
+          onDriverError(err);
+          return CompletableFuture.<T>failedFuture(err);
+        }
         if (t instanceof ServiceUnavailableException) {
           onCommandFailure(op, c, (ServiceUnavailableException) t);
           // leave Lettuce's I/O thread: a fallback write may wait for a reconciliation that needs it
@@ -569,7 +679,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     Object r;
     try {
       r = fallback(op, key, fb);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       return CompletableFuture.failedFuture(e);
     }
     if (r == RETRY) {
@@ -620,8 +730,8 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
     @Override
     public CompletableFuture<Boolean> expire(String key, Duration ttl) {
-      Objects.requireNonNull(ttl, "ttl");
-      long ms = ttl.toMillis();
+      FallbackCache.requireExpireTtl(ttl);
+      long ms = ttl.isNegative() ? 0 : ttl.toMillis(); // PEXPIRE 0 deletes, as a negative TTL does
       return executeAsync(Op.EXPIRE, key, c -> c.pexpire(key, ms), (f, k) -> f.expire(k, ttl));
     }
 
@@ -671,7 +781,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   /** One reconnect attempt; on success reconciles and switches traffic back to Redis. Scheduler thread. */
   private void recover() {
     recoveryScheduled.set(false);
-    if (closed.get() || mode != OUTAGE) {
+    if (closed.get() || phase.mode != OUTAGE) {
       return;
     }
     metrics.reconnectAttempts.increment();
@@ -685,6 +795,9 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       long latency = System.nanoTime() - t0;
       int reconciled = reconcile(fresh);
       attempt = 0;
+      reconnectWarnedAt = 0;
+      fatal = null;
+      reportedFatal.set(null);
       metrics.reconciliations.increment();
       state.transitionTo(ConnectionState.CONNECTED);
       if (health != null) {
@@ -700,16 +813,29 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       if (fresh != null) {
         fresh.connection.closeAsync();
       }
-      boolean auth = RedisErrors.isAuthError(e);
-      Throwable error = auth ? new RedisAuthenticationException(name, null) : e;
+      Error broken = RedisErrors.driverError(e);
+      boolean auth = broken == null && RedisErrors.isAuthError(e);
+      Throwable error = broken != null ? broken : auth ? new RedisAuthenticationException(name, null) : e;
       boolean firstOfKind = lastError == null || (auth != (lastError instanceof RedisAuthenticationException));
       lastError = error;
       state.transitionTo(ConnectionState.FAILED);
-      if (health != null) {
+      if (broken != null) {
+        onDriverError(broken);
+      } else if (health != null) {
         health.reportFailure(name, error);
       }
-      if (firstOfKind && auth) {
+      long now = System.nanoTime();
+      if (broken != null) {
+        LOG.debug("Redis '{}': reconnect attempt {} failed: {}", name, attempt, Secrets.describe(error));
+      } else if (firstOfKind && auth) {
         LOG.warn("Redis '{}': authentication failed; serving from the fallback, retrying with backoff", name);
+      } else if (attempt >= WARN_AFTER_ATTEMPTS
+          && (reconnectWarnedAt == 0 || now - reconnectWarnedAt >= RECONNECT_WARN_INTERVAL_NANOS)) {
+        reconnectWarnedAt = now == 0 ? 1 : now;
+        LOG.warn("Redis '{}' at {}:{} still unreachable after {} reconnect attempts over {} ms: {}; calls are "
+            + "answered by the fallback cache (next report in {} s at the earliest)", name, uri.getHost(),
+            uri.getPort(), attempt, (now - outageStartedNanos) / 1_000_000, Secrets.describe(error),
+            TimeUnit.NANOSECONDS.toSeconds(RECONNECT_WARN_INTERVAL_NANOS));
       } else {
         LOG.debug("Redis '{}': reconnect attempt {} failed: {}", name, attempt, Secrets.describe(error));
       }
@@ -735,9 +861,9 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       n += reconcilePass(fresh);
       old = conn;
       conn = fresh;
-      fallback.clear();
       guard.circuitBreaker().reset();
-      mode = ONLINE;
+      // a new empty cache for the next outage; the old one is not cleared (see Phase)
+      phase = new Phase(ONLINE, newFallback());
     } finally {
       lock.unlock();
     }
@@ -763,7 +889,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       }
       n += covered.size();
       if (config.reconciliation() == ReconciliationPolicy.WRITE_BACK) {
-        List<String> keys = fallback.keys();
+        List<String> keys = phase.cache.keys();
         reconcileKeys(c, keys);
         n += keys.size();
       }
@@ -801,14 +927,15 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     List<RedisFuture<?>> futures = new ArrayList<>(keys.size() * 2);
     boolean writeBack = config.reconciliation() == ReconciliationPolicy.WRITE_BACK;
     for (String k : keys) {
-      FallbackCache.Entry e = writeBack ? fallback.entry(k) : null;
+      FallbackCache cache = phase.cache;
+      FallbackCache.Entry e = writeBack ? cache.entry(k) : null;
       if (e == null) {
         futures.add(c.async.del(k));
       } else if (!e.isHash()) {
-        long ms = fallback.remainingMillis(e);
+        long ms = cache.remainingMillis(e);
         futures.add(ms < 0 ? c.async.set(k, e.string()) : c.async.set(k, e.string(), SetArgs.Builder.px(ms)));
       } else {
-        long ms = fallback.remainingMillis(e);
+        long ms = cache.remainingMillis(e);
         futures.add(c.async.del(k));
         futures.add(c.async.hset(k, e.hash()));
         if (ms > 0) {
@@ -840,13 +967,18 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   }
 
   private void idlePing() {
-    if (mode != ONLINE) {
+    if (phase.mode != ONLINE) {
       return;
     }
     Conn c = conn;
     try {
       c.sync.ping();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      Error err = RedisErrors.driverError(e);
+      if (err != null) {
+        onDriverError(err); // the client is broken, Redis is not down: no outage
+        return;
+      }
       metrics.commandFailures.increment();
       enterOutage(e);
     }
@@ -862,8 +994,13 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     if (closed.get()) {
       return CheckResult.down("closed");
     }
+    Error broken = fatal;
+    if (broken != null) {
+      return CheckResult.down("Redis client error (not an outage): " + Secrets.describe(broken));
+    }
     Conn c = conn;
-    if (mode != ONLINE || c == null) {
+    Phase p = phase;
+    if (p.mode != ONLINE || c == null) {
       String why = lastError();
       return CheckResult.down(why == null ? "not connected" : why);
     }
@@ -888,9 +1025,14 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
           default: break;
         }
       }
-      details.put("fallback_size", fallback.size());
+      details.put("fallback_size", p.cache.size());
       return new CheckResult(CheckResult.Outcome.UP, latency, null, details);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      Error err = RedisErrors.driverError(e);
+      if (err != null) {
+        onDriverError(err);
+        return CheckResult.down("Redis client error (not an outage): " + Secrets.describe(err));
+      }
       metrics.commandFailures.increment();
       enterOutage(e);
       return CheckResult.down(e);
@@ -911,7 +1053,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     ReentrantReadWriteLock.WriteLock lock = switchLock.writeLock();
     lock.lock();
     try {
-      mode = CLOSED;
+      phase = new Phase(CLOSED, phase.cache);
     } finally {
       lock.unlock();
     }
@@ -937,7 +1079,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     } catch (Exception e) {
       LOG.debug("Redis '{}': resources shutdown: {}", name, e.toString());
     }
-    fallback.clear();
+    phase.cache.clear();
     state.transitionTo(ConnectionState.CLOSED);
   }
 
@@ -949,7 +1091,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   @Override
   public String toString() {
     return "RedisConnectionManager[" + name + ", " + Secrets.redact(io.lifeline.core.Urls.sanitize(config.url()))
-        + ", " + state.current() + (mode == OUTAGE ? ", fallback" : "") + "]";
+        + ", " + state.current() + (phase.mode == OUTAGE ? ", fallback" : "") + "]";
   }
 
   // --------------------------------------------------------------------------------------- global

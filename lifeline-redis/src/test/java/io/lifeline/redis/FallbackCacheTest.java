@@ -2,7 +2,7 @@ package io.lifeline.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import io.lifeline.core.Ticker;
 import io.lifeline.redis.internal.FallbackCache;
 import io.lifeline.redis.internal.TouchedKeys;
 import java.time.Duration;
@@ -13,6 +13,21 @@ import org.junit.jupiter.api.Test;
 class FallbackCacheTest {
   final AtomicLong now = new AtomicLong(1_000_000_000L);
   final Ticker ticker = now::get;
+
+  /** Issue 12: expire with a huge TTL overflowed (toMillis() * 1_000_000); huge negatives too. */
+  @Test
+  void hugeTtlsAreRejectedClearlyAndHugeNegativeExpireDeletes() {
+    FallbackCache c = new FallbackCache(100, 1 << 20, ticker);
+    c.set("k", "v");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.expire("k", Duration.ofDays(36_501)))
+        .isExactlyInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.set("k", "v", Duration.ofSeconds(Long.MAX_VALUE)))
+        .isExactlyInstanceOf(IllegalArgumentException.class);
+    assertThat(c.expire("k", FallbackCache.MAX_TTL)).isTrue();
+    assertThat(c.ttl("k")).isGreaterThan(3_000_000_000L);
+    assertThat(c.expire("k", Duration.ofSeconds(Long.MIN_VALUE))).isTrue();
+    assertThat(c.exists("k")).isFalse();
+  }
 
   @Test
   void boundedByEntries() {
@@ -36,6 +51,16 @@ class FallbackCacheTest {
     assertThat(c.size()).isLessThanOrEqualTo(10);
     c.hset("h", "f", big);
     assertThat(c.weight()).isLessThanOrEqualTo(maxBytes);
+  }
+
+  @Test
+  void anEntryLargerThanTheByteBoundIsDroppedWithoutEvictingTheRest() {
+    FallbackCache c = new FallbackCache(100, 10_000, ticker);
+    c.set("small", "v");
+    c.set("huge", "x".repeat(10_000));
+    assertThat(c.get("huge")).isNull();
+    assertThat(c.get("small")).isEqualTo("v");
+    assertThat(c.weight()).isLessThanOrEqualTo(10_000);
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.lifeline.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import io.lifeline.core.Ticker;
 import io.lifeline.redis.internal.FallbackCache;
 import io.lifeline.testkit.RedisServerExtension;
 import java.time.Duration;
@@ -95,7 +95,7 @@ class FallbackDifferentialTest {
     try (RedisTestSupport.Raw raw = new RedisTestSupport.Raw(REDIS.url())) {
       raw.redis.flushall();
     }
-    FallbackCache fallback = new FallbackCache(10_000, 1 << 20, Ticker.systemTicker());
+    FallbackCache fallback = new FallbackCache(10_000, 1 << 20, Ticker.system());
     List<Step> steps = sequence(seed, length);
     int wrongType = 0;
     int withTtl = 0;
@@ -156,7 +156,7 @@ class FallbackDifferentialTest {
     try (RedisTestSupport.Raw raw = new RedisTestSupport.Raw(REDIS.url())) {
       raw.redis.flushall();
     }
-    FallbackCache fallback = new FallbackCache(100, 1 << 20, Ticker.systemTicker());
+    FallbackCache fallback = new FallbackCache(100, 1 << 20, Ticker.system());
     for (Step s : steps) {
       assertThat(outcome(s, fallback)).as(s.text()).isEqualTo(outcome(s, manager));
     }

@@ -64,7 +64,7 @@ class RedisConfigTest {
     assertError(Map.of("REDIS_RECONCILIATION", "maybe"), "REDIS_RECONCILIATION", "INVALIDATE");
     assertError(Map.of("REDIS_FALLBACK_MAX_BYTES", "12"), "REDIS_FALLBACK_MAX_BYTES", "between 1024");
     assertError(Map.of("REDIS_NAMESPACE", "app:*"), "REDIS_NAMESPACE", "glob");
-    assertError(Map.of("REDIS_MAX_RETRIES", "-1"), "REDIS_MAX_RETRIES", ">= 0");
+    assertError(Map.of("REDIS_MAX_RETRIES", "-1"), "REDIS_MAX_RETRIES", "between 0 and 1000");
   }
 
   @Test

@@ -50,6 +50,32 @@ class RedisConnectionManagerTest {
     }
   }
 
+  /** Issue 12: a huge or hugely negative TTL was an ArithmeticException from toMillis(), sync and async. */
+  @Test
+  void hugeTtlsAreAClearArgumentErrorAndNegativeExpireDeletes() throws Exception {
+    try (RedisConnectionManager m = RedisConnectionManager.create(RedisTestSupport.config(REDIS.url()).build())) {
+      Duration huge = Duration.ofHours(100_000_000_000_000L);
+      Duration hugeNegative = Duration.ofSeconds(Long.MIN_VALUE);
+      assertThatThrownBy(() -> m.set("t:k", "v", huge))
+          .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 36500 days");
+      assertThatThrownBy(() -> m.set("t:k", "v", hugeNegative))
+          .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be between 1ms and 36500 days");
+      assertThatThrownBy(() -> m.expire("t:k", huge))
+          .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 36500 days");
+      assertThatThrownBy(() -> m.async().set("t:k", "v", huge))
+          .isExactlyInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> m.async().expire("t:k", huge))
+          .isExactlyInstanceOf(IllegalArgumentException.class);
+      m.set("t:k", "v", io.lifeline.redis.internal.FallbackCache.MAX_TTL);
+      assertThat(m.ttl("t:k")).isGreaterThan(3_000_000_000L);
+      assertThat(m.expire("t:k", hugeNegative)).isTrue();
+      assertThat(m.exists("t:k")).isFalse();
+      m.set("t:a", "v");
+      assertThat(m.async().expire("t:a", hugeNegative).get(2, TimeUnit.SECONDS)).isTrue();
+      assertThat(m.exists("t:a")).isFalse();
+    }
+  }
+
   @Test
   void asyncOperationsGiveTheSameResults() throws Exception {
     try (RedisConnectionManager m = RedisConnectionManager.create(RedisTestSupport.config(REDIS.url()).build())) {

@@ -28,11 +28,11 @@ final class RedisTestSupport {
   }
 
   static void awaitOnline(RedisConnectionManager m) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> !m.isUsingFallback());
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> !m.isUsingFallback());
   }
 
   static void awaitFallback(RedisConnectionManager m) {
-    await().atMost(Duration.ofSeconds(10)).until(m::isUsingFallback);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(m::isUsingFallback);
   }
 
   /** A plain Lettuce client to look at what Redis really holds. */

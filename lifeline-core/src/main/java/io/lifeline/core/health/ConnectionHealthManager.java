@@ -946,100 +946,114 @@ public final class ConnectionHealthManager implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private final Map<String, FeatureRule> featureRules = new HashMap<>();
 
+    /** Builder methods given {@code null} (reported by {@link #build()}, with the other problems). */
+    private final List<String> nullArguments = new ArrayList<>();
+
     private Builder() {}
 
     /** Backoff (base, cap, jitter) between checks of an UNAVAILABLE service. */
     public Builder retryConfig(RetryConfig config) {
-      this.retryConfig = Objects.requireNonNull(config, "config");
+      this.retryConfig = config;
       return this;
     }
 
+    /** Time between two checks of one service: 10 ms to 1 day (default 30 s). */
     public Builder checkInterval(Duration interval) {
-      this.checkInterval = between("checkInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
+      this.checkInterval = interval;
       return this;
     }
 
     /**
-     * Bound on a check's wait for a thread, and separately on its run time (default 5 s); a check
-     * that overruns it is DOWN, and its thread is abandoned if the check ignores interruption.
+     * Bound on a check's wait for a thread, and separately on its run time: 1 ms to 1 hour (default
+     * 5 s); a check that overruns it is DOWN, and its thread is replaced if it has not returned.
      */
     public Builder checkTimeout(Duration timeout) {
-      this.checkTimeout = between("checkTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
+      this.checkTimeout = timeout;
       return this;
     }
 
-    /** A successful check slower than this counts as SLOW (→ DEGRADED). */
+    /** A successful check slower than this counts as SLOW (→ DEGRADED): 0 to 1 hour (default 1 s). */
     public Builder latencyThreshold(Duration threshold) {
-      this.latencyThreshold = between("latencyThreshold", threshold, Duration.ZERO, Duration.ofHours(1));
+      this.latencyThreshold = threshold;
       return this;
     }
 
-    /** At most one "still down" log line per service per this interval (default 5 min). */
+    /** At most one "still down" log line per service per this interval: 1 s to 1 day (default 5 min). */
     public Builder logSummaryInterval(Duration interval) {
-      this.logSummaryInterval = between("logSummaryInterval", interval, Duration.ofSeconds(1), Duration.ofDays(1));
+      this.logSummaryInterval = interval;
       return this;
     }
 
+    /** Consecutive failures that make a service UNAVAILABLE: 1 to 1000 (default 3). */
     public Builder unavailableThreshold(int failures) {
       this.unavailableThreshold = failures;
       return this;
     }
 
+    /** Consecutive successes that make an UNAVAILABLE service HEALTHY again: 1 to 1000 (default 2). */
     public Builder recoveryThreshold(int successes) {
       this.recoveryThreshold = successes;
       return this;
     }
 
     /**
-     * Threads that may run checks at once (default 16); threads abandoned to stuck checks are
-     * replaced and do not count (see {@link #maxAbandonedChecks}).
+     * Threads that may run checks at once: 1 to 1024 (default 16); threads abandoned to overrunning
+     * checks are replaced and do not count (see {@link #maxAbandonedChecks}).
      */
     public Builder maxConcurrentChecks(int threads) {
-      if (threads < 1 || threads > 1_024) {
-        throw new ConfigurationException("maxConcurrentChecks", threads, "must be between 1 and 1024");
-      }
       this.maxConcurrentChecks = threads;
       return this;
     }
 
     /**
-     * At most this many check threads are abandoned to checks that overran their timeout and ignore
-     * interruption (default 100; 0 = never replace a stuck thread). Each abandoned thread is replaced
-     * so that stuck checks do not take the {@code maxConcurrentChecks} threads; past this bound an
-     * overrunning check keeps its place in the pool until it returns.
+     * At most this many check threads are abandoned to checks that overran their timeout and have
+     * not returned: 0 to 10000 (default 100; 0 = never replace one). Each abandoned thread is
+     * replaced so that stuck checks do not take the {@code maxConcurrentChecks} threads; past this
+     * bound an overrunning check keeps its place in the pool until it returns.
      */
     public Builder maxAbandonedChecks(int threads) {
-      if (threads < 0 || threads > 10_000) {
-        throw new ConfigurationException("maxAbandonedChecks", threads, "must be between 0 and 10000");
-      }
       this.maxAbandonedChecks = threads;
       return this;
     }
 
     public Builder featureRule(String feature, FeatureRule rule) {
-      featureRules.put(Objects.requireNonNull(feature, "feature"), Objects.requireNonNull(rule, "rule"));
+      if (feature == null || rule == null) {
+        nullArguments.add(feature == null ? "featureRule (feature)" : "featureRule " + feature + " (rule)");
+      } else {
+        featureRules.put(feature, rule);
+      }
       return this;
     }
 
     public Builder ticker(Ticker ticker) {
-      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      this.ticker = ticker;
       return this;
     }
 
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      this.clock = clock;
       return this;
     }
 
-    private static Duration between(String key, Duration d, Duration min, Duration max) {
-      Objects.requireNonNull(d, key);
-      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-        throw new ConfigurationException(key, d, "must be between " + min + " and " + max);
-      }
-      return d;
-    }
-
+    /**
+     * Validates and builds. Every invalid value (out of range, or {@code null} given to a builder
+     * method) is reported in one {@link ConfigurationException}, named by the builder method.
+     */
     public ConnectionHealthManager build() {
+      io.lifeline.core.Validation v = io.lifeline.core.Validation.byField();
+      v.required("retryConfig", retryConfig);
+      v.duration("checkInterval", checkInterval, Duration.ofMillis(10), Duration.ofDays(1));
+      v.duration("checkTimeout", checkTimeout, Duration.ofMillis(1), Duration.ofHours(1));
+      v.duration("latencyThreshold", latencyThreshold, Duration.ZERO, Duration.ofHours(1));
+      v.duration("logSummaryInterval", logSummaryInterval, Duration.ofSeconds(1), Duration.ofDays(1));
+      v.range("unavailableThreshold", unavailableThreshold, 1, 1_000);
+      v.range("recoveryThreshold", recoveryThreshold, 1, 1_000);
+      v.range("maxConcurrentChecks", maxConcurrentChecks, 1, 1_024);
+      v.range("maxAbandonedChecks", maxAbandonedChecks, 0, 10_000);
+      v.required("ticker", ticker);
+      v.required("clock", clock);
+      nullArguments.forEach(method -> v.problem(method, "null", "must not be null"));
+      v.throwIfAny();
       new StatusMachine(unavailableThreshold, recoveryThreshold); // validates
       return new ConnectionHealthManager(this);
     }

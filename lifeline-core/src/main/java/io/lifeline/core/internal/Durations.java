@@ -2,7 +2,10 @@ package io.lifeline.core.internal;
 
 import java.time.Duration;
 
-/** Formatting of durations for humans: {@code 250ms}, {@code 1.5s}, {@code 5m}. Not API. */
+/**
+ * Formatting of durations for humans: {@code 250ms}, {@code 1.5s}, {@code 5m}, {@code 1h}, {@code 1d}.
+ * Never throws (no {@code toMillis} overflow: huge and negative values are shown in ISO-8601). Not API.
+ */
 public final class Durations {
   private Durations() {}
 
@@ -23,6 +26,12 @@ public final class Durations {
     }
     if (ms < 60_000) {
       return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+    if (ms % 86_400_000 == 0) {
+      return ms / 86_400_000 + "d";
+    }
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
     }
     if (ms % 60_000 == 0) {
       return ms / 60_000 + "m";

@@ -210,6 +210,15 @@ class CheckIsolationTest {
   }
 
   @Test
+  void theAbandonedBoundIsValidatedLikeTheOtherSettings() {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(
+        () -> ConnectionHealthManager.builder().maxAbandonedChecks(-1).maxConcurrentChecks(0).build());
+    assertThat(t).isInstanceOf(io.lifeline.core.ConfigurationException.class);
+    assertThat(t.getMessage()).contains("maxAbandonedChecks=-1: must be between 0 and 10000",
+        "maxConcurrentChecks=0: must be between 1 and 1024");
+  }
+
+  @Test
   void anAsyncCheckThatNeverCompletesIsCancelledAtItsTimeoutAndCheckedAgain() {
     ConnectionHealthManager health = track(ConnectionHealthManager.builder()
         .checkInterval(Duration.ofMillis(50)).checkTimeout(Duration.ofMillis(50))

@@ -1,17 +1,18 @@
 package io.lifeline.redis.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
+import io.lifeline.core.Ticker;
 import io.lifeline.redis.RedisOperations;
 import io.lifeline.redis.RedisWrongTypeException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The in-memory stand-in for Redis while it is down: strings and hashes with per-entry TTLs and
@@ -19,11 +20,17 @@ import java.util.Objects;
  * key, a zero or negative EXPIRE deleting, SET replacing type and TTL, HSET keeping the TTL, an
  * emptied hash disappearing, WRONGTYPE), proven against a real Redis by a differential test.
  *
- * <p>Bounded by entries and by estimated bytes at once: Caffeine evicts by weight (its
- * frequency-and-recency policy, "LRU-style"), and every entry weighs at least {@code maxBytes /
- * maxEntries}, so the total weight bound {@code maxBytes} also caps the count at {@code
- * maxEntries}. Maintenance runs on the calling thread, so the bounds hold right after each write.
- * Single-key operations are atomic ({@code compute}). Thread-safe.
+ * <p><b>Hard bounds.</b> At most {@code maxEntries} entries and {@code maxBytes} estimated bytes
+ * at every moment, not eventually: each operation admits its entry and evicts the least recently
+ * used ones in one step under one lock, so no concurrent writer ever sees (or makes) the cache
+ * larger than its bounds. (Caffeine, used before, evicts after the write in batched maintenance:
+ * 8 writers took a 1 000-entry cache to 1 035-1 257 entries.) The lock is a {@link ReentrantLock},
+ * never a monitor (virtual threads), held for a few map operations per call; this cache only serves while
+ * Redis is down, never on the guarded hot path. An entry larger than {@code maxBytes} on its own is
+ * not kept (the write succeeds and the key reads as evicted).
+ *
+ * <p>Expired entries are dropped when touched; until then they count against the bounds and are
+ * evicted like any cold entry. Thread-safe.
  */
 public final class FallbackCache implements RedisOperations {
   /** Expiry instant meaning "no TTL". */
@@ -31,23 +38,27 @@ public final class FallbackCache implements RedisOperations {
   private static final int ENTRY_OVERHEAD = 48;
   private static final int FIELD_OVERHEAD = 32;
 
-  private final Cache<String, Entry> cache;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final LinkedHashMap<String, Entry> map = new LinkedHashMap<>(16, 0.75f, true); // LRU order
   private final Ticker ticker;
-  private final long minWeight;
+  private final long maxEntries;
+  private final long maxBytes;
+  private long bytes; // guarded by lock
+  // copies of map.size() and bytes, written under the lock after each change: gauges read them
+  // without taking the lock (a sampler must not starve the writers it observes)
+  private volatile long sizeView;
+  private volatile long bytesView;
 
+  /**
+   * @throws IllegalArgumentException if a bound is not positive
+   */
   public FallbackCache(long maxEntries, long maxBytes, Ticker ticker) {
     if (maxEntries < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("bounds must be positive");
     }
     this.ticker = Objects.requireNonNull(ticker, "ticker");
-    this.minWeight = Math.max(1, (maxBytes + maxEntries - 1) / maxEntries);
-    this.cache = Caffeine.newBuilder()
-        .maximumWeight(maxBytes)
-        .weigher((String k, Entry e) -> (int) Math.min(Integer.MAX_VALUE, Math.max(minWeight, e.bytes)))
-        .expireAfter(new EntryExpiry())
-        .ticker(ticker)
-        .executor(Runnable::run)
-        .build();
+    this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
   }
 
   /** A value: a string or an (immutable) hash, with its expiry instant on the ticker's clock. */
@@ -94,31 +105,64 @@ public final class FallbackCache implements RedisOperations {
     }
   }
 
-  private static final class EntryExpiry implements Expiry<String, Entry> {
-    @Override
-    public long expireAfterCreate(String key, Entry e, long now) {
-      return e.expireAt == NO_EXPIRY ? Long.MAX_VALUE : Math.max(0, e.expireAt - now);
-    }
+  // ------------------------------------------------------------------ storage (hold the lock)
 
-    @Override
-    public long expireAfterUpdate(String key, Entry e, long now, long currentDuration) {
-      return expireAfterCreate(key, e, now);
+  /** The live entry for {@code key}, dropping it if expired; marks it recently used. */
+  private Entry liveLocked(String key, long now) {
+    Entry e = map.get(key);
+    if (e != null && e.expired(now)) {
+      removeLocked(key);
+      return null;
     }
+    return e;
+  }
 
-    @Override
-    public long expireAfterRead(String key, Entry e, long now, long currentDuration) {
-      return currentDuration;
+  private Entry removeLocked(String key) {
+    Entry prior = map.remove(key);
+    if (prior != null) {
+      bytes -= prior.bytes;
+      publishLocked();
     }
+    return prior;
+  }
+
+  private void publishLocked() {
+    sizeView = map.size();
+    bytesView = bytes;
+  }
+
+  /** Stores {@code e} (replacing any entry) and evicts least recently used entries until both bounds hold. */
+  private void putLocked(String key, Entry e) {
+    removeLocked(key);
+    if (e.bytes > maxBytes) {
+      return; // would evict everything else and then itself: written, and evicted at once
+    }
+    map.put(key, e);
+    bytes += e.bytes;
+    Iterator<Entry> it = map.values().iterator();
+    while ((map.size() > maxEntries || bytes > maxBytes) && it.hasNext()) {
+      Entry eldest = it.next();
+      it.remove();
+      bytes -= eldest.bytes;
+    }
+    publishLocked(); // only once both bounds hold again
   }
 
   private Entry live(String key) {
-    Entry e = cache.getIfPresent(key);
-    return e == null || e.expired(ticker.read()) ? null : e;
+    Objects.requireNonNull(key, "key");
+    lock.lock();
+    try {
+      return liveLocked(key, ticker.read());
+    } finally {
+      lock.unlock();
+    }
   }
+
+  // ------------------------------------------------------------------------------- inspection
 
   /** The live entry for {@code key}, or null (for reconciliation). */
   public Entry entry(String key) {
-    return live(Objects.requireNonNull(key, "key"));
+    return live(key);
   }
 
   /** Remaining TTL of {@code e} in milliseconds (at least 1), or -1 without expiry. */
@@ -131,29 +175,37 @@ public final class FallbackCache implements RedisOperations {
 
   /** A snapshot of the keys held (for reconciliation after an overflow). */
   public List<String> keys() {
-    return List.copyOf(cache.asMap().keySet());
+    lock.lock();
+    try {
+      return List.copyOf(map.keySet());
+    } finally {
+      lock.unlock();
+    }
   }
 
-  /** Entries held, after pending maintenance. */
+  /**
+   * Entries held, never more than {@code maxEntries}; includes expired entries not yet touched or
+   * evicted. Lock-free.
+   */
   public long size() {
-    cache.cleanUp();
-    return cache.estimatedSize();
+    return sizeView;
   }
 
-  /** Total weight (estimated bytes, each entry counted at least {@code maxBytes/maxEntries}). */
+  /** Estimated bytes of the entries held, never more than {@code maxBytes}. Lock-free. */
   public long weight() {
-    cache.cleanUp();
-    return cache.policy().eviction().map(ev -> ev.weightedSize().orElse(0)).orElse(0L);
+    return bytesView;
   }
 
   /** Removes everything. */
   public void clear() {
-    cache.invalidateAll();
-    cache.cleanUp();
-  }
-
-  private long expiry(Duration ttl) {
-    return ticker.read() + ttl.toNanos();
+    lock.lock();
+    try {
+      map.clear();
+      bytes = 0;
+      publishLocked();
+    } finally {
+      lock.unlock();
+    }
   }
 
   // ------------------------------------------------------------------------------- operations
@@ -172,29 +224,62 @@ public final class FallbackCache implements RedisOperations {
 
   @Override
   public void set(String key, String value) {
+    Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
-    cache.put(key, new Entry(key, value, null, NO_EXPIRY));
+    put(key, new Entry(key, value, null, NO_EXPIRY));
   }
 
   @Override
   public void set(String key, String value, Duration ttl) {
+    Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     requireTtl(ttl);
-    cache.put(key, new Entry(key, value, null, expiry(ttl)));
+    put(key, new Entry(key, value, null, ticker.read() + ttl.toNanos()));
   }
 
-  /** As Redis: {@code SET ... PX 0} is an error ("invalid expire time"). */
+  private void put(String key, Entry e) {
+    lock.lock();
+    try {
+      putLocked(key, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The longest per-call TTL: 100 years. Redis itself rejects a TTL whose expiry overflows its
+   * clock ("invalid expire time"), and the fallback keeps expiry in {@code nanoTime} terms, which
+   * compare safely by subtraction only below about 146 years; a larger {@code Duration} would make
+   * {@code toMillis()} / {@code toNanos()} throw {@code ArithmeticException} instead of a clear error.
+   */
+  public static final Duration MAX_TTL = Duration.ofDays(36_500);
+
+  /** As Redis: {@code SET ... PX 0} is an error ("invalid expire time"); so is a TTL above {@link #MAX_TTL}. */
   public static void requireTtl(Duration ttl) {
+    requireExpireTtl(ttl);
+    if (ttl.isNegative() || ttl.toMillis() < 1) {
+      throw new IllegalArgumentException("ttl=" + ttl + ": must be between 1ms and " + MAX_TTL.toDays() + " days");
+    }
+  }
+
+  /** EXPIRE accepts zero or a negative TTL (the key is deleted), but nothing above {@link #MAX_TTL}. */
+  public static void requireExpireTtl(Duration ttl) {
     Objects.requireNonNull(ttl, "ttl");
-    if (ttl.toMillis() < 1) {
-      throw new IllegalArgumentException("ttl must be at least 1ms: " + ttl);
+    if (ttl.compareTo(MAX_TTL) > 0) {
+      throw new IllegalArgumentException("ttl=" + ttl + ": must be at most " + MAX_TTL.toDays() + " days");
     }
   }
 
   @Override
   public boolean delete(String key) {
-    Entry prior = cache.asMap().remove(Objects.requireNonNull(key, "key"));
-    return prior != null && !prior.expired(ticker.read());
+    Objects.requireNonNull(key, "key");
+    lock.lock();
+    try {
+      Entry prior = removeLocked(key);
+      return prior != null && !prior.expired(ticker.read());
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -204,20 +289,24 @@ public final class FallbackCache implements RedisOperations {
 
   @Override
   public boolean expire(String key, Duration ttl) {
-    Objects.requireNonNull(ttl, "ttl");
-    boolean[] result = new boolean[1];
-    long now = ticker.read();
-    cache.asMap().compute(key, (k, e) -> {
-      if (e == null || e.expired(now)) {
-        return null;
+    Objects.requireNonNull(key, "key");
+    requireExpireTtl(ttl);
+    lock.lock();
+    try {
+      long now = ticker.read();
+      Entry e = liveLocked(key, now);
+      if (e == null) {
+        return false;
       }
-      result[0] = true;
-      if (ttl.toMillis() <= 0) {
-        return null; // Redis deletes a key given a TTL in the past
+      if (ttl.isNegative() || ttl.toMillis() <= 0) {
+        removeLocked(key); // Redis deletes a key given a TTL in the past
+      } else {
+        putLocked(key, new Entry(key, e.string, e.hash, now + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis())));
       }
-      return new Entry(k, e.string, e.hash, now + ttl.toMillis() * 1_000_000L);
-    });
-    return result[0];
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -248,22 +337,22 @@ public final class FallbackCache implements RedisOperations {
 
   @Override
   public boolean hset(String key, String field, String value) {
+    Objects.requireNonNull(key, "key");
     Objects.requireNonNull(field, "field");
     Objects.requireNonNull(value, "value");
-    boolean[] added = new boolean[1];
-    long now = ticker.read();
-    cache.asMap().compute(key, (k, e) -> {
-      if (e != null && e.expired(now)) {
-        e = null;
-      }
+    lock.lock();
+    try {
+      Entry e = liveLocked(key, ticker.read());
       if (e != null && e.hash == null) {
         throw new RedisWrongTypeException();
       }
       Map<String, String> h = e == null ? new HashMap<>() : new HashMap<>(e.hash);
-      added[0] = h.put(field, value) == null;
-      return new Entry(k, null, Collections.unmodifiableMap(h), e == null ? NO_EXPIRY : e.expireAt);
-    });
-    return added[0];
+      boolean added = h.put(field, value) == null;
+      putLocked(key, new Entry(key, null, Collections.unmodifiableMap(h), e == null ? NO_EXPIRY : e.expireAt));
+      return added;
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -280,6 +369,7 @@ public final class FallbackCache implements RedisOperations {
 
   @Override
   public long hdel(String key, String... fields) {
+    Objects.requireNonNull(key, "key");
     Objects.requireNonNull(fields, "fields");
     if (fields.length == 0) {
       throw new IllegalArgumentException("hdel needs at least one field");
@@ -287,31 +377,37 @@ public final class FallbackCache implements RedisOperations {
     for (String f : fields) {
       Objects.requireNonNull(f, "field");
     }
-    long[] removed = new long[1];
-    long now = ticker.read();
-    cache.asMap().compute(key, (k, e) -> {
-      if (e == null || e.expired(now)) {
-        return null;
+    lock.lock();
+    try {
+      Entry e = liveLocked(key, ticker.read());
+      if (e == null) {
+        return 0;
       }
       if (e.hash == null) {
         throw new RedisWrongTypeException();
       }
       Map<String, String> h = new HashMap<>(e.hash);
+      long removed = 0;
       for (String f : fields) {
         if (h.remove(f) != null) {
-          removed[0]++;
+          removed++;
         }
       }
-      if (removed[0] == 0) {
-        return e;
+      if (removed > 0) {
+        if (h.isEmpty()) {
+          removeLocked(key);
+        } else {
+          putLocked(key, new Entry(key, null, Collections.unmodifiableMap(h), e.expireAt));
+        }
       }
-      return h.isEmpty() ? null : new Entry(k, null, Collections.unmodifiableMap(h), e.expireAt);
-    });
-    return removed[0];
+      return removed;
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
   public String toString() {
-    return "FallbackCache[size=" + cache.estimatedSize() + "]";
+    return "FallbackCache[max " + maxEntries + " entries / " + maxBytes + " bytes]";
   }
 }

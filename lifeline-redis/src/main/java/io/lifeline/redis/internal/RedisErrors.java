@@ -25,11 +25,16 @@ public final class RedisErrors {
   private static final String[] FAILURE_REPLIES = {"NOAUTH", "WRONGPASS", "OOM", "READONLY", "MISCONF"};
 
   /**
-   * RETRIABLE: timeouts, lost or refused connections, rejected commands while disconnected, LOADING
+   * CALLER_ERROR for an {@link Error} anywhere in the chain (Lettuce wraps, e.g., a Netty {@code
+   * NoSuchMethodError} in a {@code RedisConnectionException}): the client is broken, which no retry
+   * or breaker fixes and which must reach the caller, not the fallback. Then RETRIABLE: timeouts, lost or refused connections, rejected commands while disconnected, LOADING
    * and friends. FAILURE: NOAUTH, WRONGPASS, OOM, READONLY, MISCONF. CALLER_ERROR: other error
    * replies (WRONGTYPE, syntax) and argument errors.
    */
   public static ErrorClass classify(Throwable error) {
+    if (driverError(error) != null) {
+      return ErrorClass.CALLER_ERROR;
+    }
     Throwable t = ErrorClassifier.unwrap(error);
     if (t instanceof RedisCommandExecutionException) {
       String m = String.valueOf(t.getMessage());
@@ -54,6 +59,17 @@ public final class RedisErrors {
       return ErrorClass.RETRIABLE;
     }
     return ErrorClassifier.defaults().classify(t);
+  }
+
+  /** The first {@link Error} in {@code e}'s cause chain (including {@code e}), or null. */
+  public static Error driverError(Throwable e) {
+    int depth = 0;
+    for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+      if (t instanceof Error) {
+        return (Error) t;
+      }
+    }
+    return null;
   }
 
   /** A caller-facing exception for an error reply: WRONGTYPE, or the (redacted) reply. */
