@@ -5,6 +5,7 @@ import io.lifeline.core.ConfigurationException;
 import io.lifeline.core.RetryConfig;
 import io.lifeline.core.Secrets;
 import io.lifeline.core.Ticker;
+import io.lifeline.core.internal.Durations;
 import io.lifeline.core.internal.LifelineThreads;
 import io.lifeline.core.internal.OrderedDispatcher;
 import java.time.Clock;
@@ -40,15 +41,44 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Checks</h2>
  * Each registered service is checked every {@code checkInterval} (default 30 s) once {@link #start()}
- * ran, and on demand with {@link #checkNow}. Checks run concurrently on a bounded check executor
- * ({@code maxConcurrentChecks} threads, default 16; its queue holds at most one check per service),
- * never on the scheduler thread, each bounded by {@code checkTimeout}: a check that hangs is recorded
- * as DOWN at its timeout, its thread is interrupted, and no other service's check waits for it. A
- * service never has two checks in flight; while a hung check is still running, its scheduled checks
- * count as failures without taking another thread. (A check stuck in I/O that ignores interrupts
- * keeps its thread; {@code maxConcurrentChecks} such checks at once would make the others wait.) While a service is UNAVAILABLE, the interval
+ * ran, and on demand with {@link #checkNow}. Each service has its own schedule: its next check is due
+ * one interval after the previous one was <em>due</em>, whatever any other service's check does.
+ * Checks run on a bounded pool ({@code maxConcurrentChecks} threads, default 16), never on the
+ * scheduler thread, and a service never has two checks in flight. Waiting for a thread and running
+ * are bounded separately, each by {@code checkTimeout} (default 5 s):
+ * <ul>
+ *   <li><b>Not started.</b> A check that no thread took within {@code checkTimeout} (every thread
+ *       busy) is withdrawn and reported as "not started (check threads busy)": a scheduling problem
+ *       of this manager, not an answer of the service — it changes no status, is not counted in
+ *       {@code totalChecks}, is counted in {@link HealthStatus#checksNotStarted()}, {@link
+ *       #checksNotStarted()} and the {@link HealthReport#checkThreads() report}, and is logged at WARN
+ *       (the first at once, then at most one line per {@code logSummaryInterval}). The service's next
+ *       check goes ahead of the others in the queue, so the same services do not miss every round.
+ *   <li><b>Timed out.</b> A check still running {@code checkTimeout} after it <em>started</em> is
+ *       recorded as DOWN ("check timed out") at that moment and its thread is interrupted; the
+ *       service's next round is scheduled as usual. An asynchronous check's pending stage is
+ *       cancelled.
+ *   <li><b>Stuck.</b> The thread of a timed-out check is <em>abandoned</em> at once: a new thread
+ *       replaces it, so overrunning checks do not take the {@code maxConcurrentChecks} threads from
+ *       other services (a check that honours the interrupt returns at once and its thread ends). If
+ *       it is still inside the check 100 ms after the interrupt (it ignores interruption), one WARN
+ *       per service names the stuck check, its thread and the top of its stack. Until the check
+ *       returns, that service's rounds start no new check and count as failures ("previous check
+ *       still stuck", {@link HealthStatus#checkStuck()}), at the plain interval (no backoff: nothing
+ *       is sent); when it returns, its thread ends and the service is checked again on its next
+ *       round.
+ *   <li><b>Bound.</b> At most {@code maxAbandonedChecks} threads (default 100; {@link
+ *       #abandonedChecks()}, and in the report) are abandoned at once. Past it, an overrunning check
+ *       keeps its place in the pool until it returns: other services keep being checked as long as
+ *       fewer than {@code maxAbandonedChecks + maxConcurrentChecks} checks are stuck at once; beyond
+ *       that their checks are reported "not started" (never as failures) until a stuck one returns.
+ * </ul>
+ * Size {@code maxConcurrentChecks} for the checks that may each run up to their timeout at the same
+ * time (slow, not stuck): they hold a thread until then. While a service is UNAVAILABLE, its interval
  * grows by a jittered exponential backoff ({@link RetryConfig}: base, cap, jitter) so a dead service
- * is not hammered.
+ * is not hammered. (Virtual threads were considered for checks on Java 21+ and not used: a check that
+ * spins, or blocks while pinned, would hold one of the JVM's few carrier threads and stall every
+ * virtual thread of the application.)
  *
  * <h2>Status</h2>
  * Decided by {@link StatusMachine}; a successful check slower than {@code latencyThreshold} counts as
@@ -72,7 +102,8 @@ import org.slf4j.LoggerFactory;
  * Failed checks of a service that is already down are not logged one by one: at most one summary
  * line per {@code logSummaryInterval} (default 5 min).
  *
- * <p>Thread-safe. {@link #close()} cancels in-flight checks and stops every thread it started.
+ * <p>Thread-safe. {@link #close()} cancels in-flight checks and stops every thread it started
+ * (threads abandoned to stuck checks are daemon threads and end when their check returns).
  */
 public final class ConnectionHealthManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionHealthManager.class);
@@ -100,12 +131,16 @@ public final class ConnectionHealthManager implements AutoCloseable {
   private final Clock clock;
   private final Map<String, FeatureRule> featureRules;
   private final ScheduledThreadPoolExecutor scheduler;
-  private final ThreadPoolExecutor checkExecutor;
+  private final CheckRunner runner;
   private final ThreadPoolExecutor notifier;
   private final ConcurrentHashMap<String, Service> services = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<Mailbox> mailboxes = new CopyOnWriteArrayList<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Ticker time of the last "checks not started" WARN, and how many were not started since. */
+  private final java.util.concurrent.atomic.AtomicLong lastNotStartedLog = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong notStartedSinceLog = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicBoolean notStartedLogged = new AtomicBoolean();
 
   private ConnectionHealthManager(Builder b) {
     this.retryConfig = b.retryConfig;
@@ -121,10 +156,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
     int id = INSTANCES.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, LifelineThreads.factory(THREAD_PREFIX + id + "-scheduler-"));
     scheduler.setRemoveOnCancelPolicy(true);
-    // Queue bound: each service has at most one check in flight, so at most one queued task each.
-    this.checkExecutor = new ThreadPoolExecutor(b.maxConcurrentChecks, b.maxConcurrentChecks, 30, TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-check-"));
-    checkExecutor.allowCoreThreadTimeOut(true);
+    this.runner = new CheckRunner(b.maxConcurrentChecks, b.maxAbandonedChecks,
+        LifelineThreads.factory(THREAD_PREFIX + id + "-check-"), scheduler, ticker);
     // core = max: with an unbounded queue a pool never grows past its core size
     this.notifier = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
         new java.util.concurrent.LinkedBlockingQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-notify-"));
@@ -190,8 +223,10 @@ public final class ConnectionHealthManager implements AutoCloseable {
   }
 
   /**
-   * Stops monitoring: cancels scheduled and in-flight checks (interrupting their threads), lets the
-   * notifier deliver what is queued, and waits up to 5 s for every thread to end. Idempotent.
+   * Stops monitoring: cancels scheduled and in-flight checks (interrupting their threads), completes
+   * pending {@link #checkNowAsync} futures, lets the notifier deliver what is queued, and waits up to
+   * 5 s for every thread to end — except threads abandoned to checks that ignore interruption: those
+   * are daemon threads and end when their check returns. Idempotent.
    */
   @Override
   public void close() {
@@ -202,12 +237,15 @@ public final class ConnectionHealthManager implements AutoCloseable {
       s.remove();
     }
     scheduler.shutdownNow();
-    checkExecutor.shutdownNow();
+    runner.shutdownNow();
+    for (Service s : services.values()) {
+      s.releaseWaiters(); // their deadlines were dropped with the scheduler: nothing will report
+    }
     notifier.shutdown();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
-      checkExecutor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      runner.awaitTermination(Math.max(0, deadline - System.nanoTime()));
       if (!notifier.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         notifier.shutdownNow();
       }
@@ -219,7 +257,10 @@ public final class ConnectionHealthManager implements AutoCloseable {
 
   // -------------------------------------------------------------------------------------- checks
 
-  /** Runs {@code name}'s check now and waits for its outcome (bounded by the check timeout). */
+  /**
+   * Runs {@code name}'s check now (or joins the one in flight) and waits for its outcome: at most
+   * {@code checkTimeout} for a thread plus {@code checkTimeout} of run time.
+   */
   public HealthStatus checkNow(String name) {
     return checkNowAsync(name).join();
   }
@@ -230,7 +271,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     return s.run().thenApply(v -> s.snapshot());
   }
 
-  /** Checks every service concurrently and waits for all (bounded by the check timeout). */
+  /** Checks every service concurrently and waits for all (each bounded as in {@link #checkNow}). */
   public Map<String, HealthStatus> checkAll() {
     return checkAllAsync().join();
   }
@@ -341,6 +382,22 @@ public final class ConnectionHealthManager implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Check threads currently abandoned to checks that overran their timeout and have not returned
+   * (at most {@code maxAbandonedChecks}); each goes away when its check returns.
+   */
+  public int abandonedChecks() {
+    return runner.abandoned();
+  }
+
+  /**
+   * Checks that could not start within {@code checkTimeout} because every check thread was busy,
+   * since this manager was built (a scheduling problem, not counted as failures of the services).
+   */
+  public long checksNotStarted() {
+    return runner.notStarted();
+  }
+
   public HealthReport report() {
     Map<String, HealthStatus> all = statuses();
     ServiceStatus overall = ServiceStatus.HEALTHY;
@@ -355,6 +412,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
       overall = ServiceStatus.UNAVAILABLE;
     }
     return new HealthReport(overall, all, new TreeSet<>(availableFeatures()), new TreeSet<>(degradedFeatures()),
+        new HealthReport.CheckThreads(runner.threads(), runner.abandoned(), runner.maxAbandoned(),
+            runner.notStarted()),
         clock.instant());
   }
 
@@ -396,6 +455,51 @@ public final class ConnectionHealthManager implements AutoCloseable {
       throw new IllegalArgumentException("no service '" + name + "' is registered; known: " + services.keySet());
     }
     return s;
+  }
+
+  /**
+   * A check that waited {@code checkTimeout} for a thread is a scheduling problem of this manager:
+   * logged at WARN at once the first time, then at most once per {@code logSummaryInterval} with the
+   * count since the last line.
+   */
+  private void warnNotStarted(String service, long waitedNanos) {
+    long count = notStartedSinceLog.incrementAndGet();
+    long now = ticker.read();
+    long last = lastNotStartedLog.get();
+    boolean first = notStartedLogged.compareAndSet(false, true);
+    if ((first || now - last >= logSummaryNanos) && lastNotStartedLog.compareAndSet(last, now)) {
+      notStartedSinceLog.addAndGet(-count);
+      LOG.warn("health check of '{}' not started (check threads busy): it waited {} for one of the {} check threads"
+              + " ({} abandoned to stuck checks); {} check(s) not started since the last such line, {} in all."
+              + " Not counted as a failure of the service; retried next round. Consider more maxConcurrentChecks"
+              + " or faster checks", service, Durations.format(Duration.ofNanos(waitedNanos)), runner.threads(),
+          runner.abandoned(), count, runner.notStarted());
+    }
+  }
+
+  private static String threadName(CheckRunner.Attempt a) {
+    Thread t = a.thread();
+    return t == null ? "?" : "'" + t.getName() + "'";
+  }
+
+  /**
+   * The top frames of a stuck check's thread, down to the first frame outside the JDK (where the
+   * check's own code waits), for its one log line. Taken once per stuck episode of a service.
+   */
+  private static String topFrames(Thread t) {
+    if (t == null) {
+      return "";
+    }
+    StackTraceElement[] frames = t.getStackTrace();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < Math.min(8, frames.length); i++) {
+      sb.append("\n\tat ").append(frames[i]);
+      String c = frames[i].getClassName();
+      if (i >= 2 && !c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
+        break;
+      }
+    }
+    return sb.toString();
   }
 
   // -------------------------------------------------------------------------------------- service
@@ -452,14 +556,20 @@ public final class ConnectionHealthManager implements AutoCloseable {
     final Set<String> features;
     final AtomicReference<State> state = new AtomicReference<>(
         new State(StatusMachine.State.INITIAL, 0, null, null, null, 0, 0, null, Map.of()));
-    final AtomicBoolean inFlight = new AtomicBoolean();
+    /** The check in flight (queued, running, or overrun and still running), as its outcome future. */
+    final AtomicReference<CompletableFuture<Void>> flight = new AtomicReference<>();
+    /** The overrun check whose thread has not returned yet; null otherwise. */
+    volatile CheckRunner.Attempt stuck;
+    final AtomicBoolean stuckLogged = new AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicLong notStartedCount = new java.util.concurrent.atomic.AtomicLong();
+    /** Rounds in a row whose check found no thread: the priority of its next check in the queue. */
+    final AtomicInteger notStartedInARow = new AtomicInteger();
     /** Ticker time of the last "still down" summary (or of going down); guards log spam. */
     final java.util.concurrent.atomic.AtomicLong lastSummary = new java.util.concurrent.atomic.AtomicLong();
     final AtomicInteger failuresSinceSummary = new AtomicInteger();
     final OrderedDispatcher<Transition> dispatcher;
     volatile ScheduledFuture<?> next;
     volatile long nextAtNanos = Long.MIN_VALUE;
-    volatile CompletableFuture<Void> current;
     volatile boolean removed;
 
     Service(String name, ServiceType type, HealthCheck check, Set<String> features) {
@@ -476,6 +586,19 @@ public final class ConnectionHealthManager implements AutoCloseable {
       ScheduledFuture<?> n = next;
       if (n != null) {
         n.cancel(false);
+      }
+    }
+
+    /** The last check timed out and its thread has not returned from it yet. */
+    boolean previousCheckRunning() {
+      CompletableFuture<Void> f = flight.get();
+      return f != null && f.isDone();
+    }
+
+    void releaseWaiters() {
+      CompletableFuture<Void> f = flight.get();
+      if (f != null) {
+        f.complete(null);
       }
     }
 
@@ -503,82 +626,116 @@ public final class ConnectionHealthManager implements AutoCloseable {
       }
     }
 
-    /** The interval, stretched by jittered exponential backoff while UNAVAILABLE. */
+    /**
+     * The interval, stretched by jittered exponential backoff while UNAVAILABLE — except while a
+     * check of this service is stuck: no new check is sent then, so there is nothing to spare, and
+     * the plain interval lets the service be checked again one interval after its check returns.
+     */
     long nextDelay() {
       StatusMachine.State m = state.get().machine;
       long interval = checkInterval.toNanos();
-      if (m.status() == ServiceStatus.UNAVAILABLE && m.consecutiveFailures() > 0) {
+      if (m.status() == ServiceStatus.UNAVAILABLE && m.consecutiveFailures() > 0 && !previousCheckRunning()) {
         return interval + downBackoff.delayNanos(Math.min(m.consecutiveFailures(), 62));
       }
       return interval;
     }
 
-    /** Runs one check (or joins the one in flight). Completes normally once its outcome is recorded. */
+    /**
+     * Runs one check, or joins the one in flight. Completes normally once its outcome is recorded
+     * (at the latest at the check's timeout, or at the end of its wait for a thread).
+     */
     CompletableFuture<Void> run() {
-      if (!inFlight.compareAndSet(false, true)) {
-        CompletableFuture<Void> c = current;
-        if (c != null && !c.isDone()) {
-          return c; // an on-demand check joins the one running
+      Round round = new Round();
+      for (;;) {
+        if (flight.compareAndSet(null, round.done)) {
+          break;
         }
-        // the last check timed out and is still stuck: that is a failure too, without a new thread
-        apply(StatusMachine.Signal.FAILURE, null, "previous check still running after "
-            + checkTimeout.toMillis() + "ms", null, true);
+        CompletableFuture<Void> c = flight.get();
+        if (c == null) {
+          continue; // the previous check just ended
+        }
+        if (!c.isDone()) {
+          return c; // an on-demand check joins the one queued or running
+        }
+        // the previous check overran its timeout and has not returned: no second thread for it
+        CheckRunner.Attempt a = stuck;
+        apply(StatusMachine.Signal.FAILURE, null, a == null ? "previous check still running after " + checkTimeout.toMillis() + "ms (interrupted)"
+            : "previous check still stuck: running for " + Durations.format(Duration.ofNanos(a.runningNanos()))
+                + " (timeout " + checkTimeout.toMillis() + "ms) on thread " + threadName(a), null, true);
         return CompletableFuture.completedFuture(null);
       }
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      current = done;
-      AtomicBoolean recorded = new AtomicBoolean();
-      long start = ticker.read();
-      ScheduledFuture<?> timeout;
-      AtomicReference<java.util.concurrent.Future<?>> task = new AtomicReference<>();
-      try {
-        timeout = scheduler.schedule(() -> {
-          if (recorded.compareAndSet(false, true)) {
-            apply(StatusMachine.Signal.FAILURE, checkTimeout, "check timed out after "
-                + checkTimeout.toMillis() + "ms", null, true);
-            done.complete(null);
-            java.util.concurrent.Future<?> f = task.get();
-            if (f != null) {
-              f.cancel(true); // interrupt a hung blocking check so it frees its thread if it can
-            }
-          }
-        }, checkTimeout.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException closedNow) {
-        inFlight.set(false);
-        done.complete(null);
-        return done;
+      if (runner.submit(name, check, checkTimeout.toNanos(), notStartedInARow.get(), round) == null) {
+        flight.compareAndSet(round.done, null); // closing
+        round.done.complete(null);
       }
-      Runnable body = () -> {
-        CompletionStage<CheckResult> stage;
-        try {
-          stage = Objects.requireNonNull(check.checkAsync(), "check returned null");
-        } catch (Throwable t) {
-          stage = CompletableFuture.completedFuture(CheckResult.down(t));
+      return round.done;
+    }
+
+    /** Reports of one check from the {@link CheckRunner}; each completes {@link #done} once. */
+    private final class Round implements CheckRunner.Listener {
+      final CompletableFuture<Void> done = new CompletableFuture<>();
+
+      @Override
+      public void notStarted(long waitedNanos) {
+        notStartedCount.incrementAndGet();
+        notStartedInARow.incrementAndGet();
+        warnNotStarted(name, waitedNanos);
+        end();
+      }
+
+      @Override
+      public void finished(CheckResult result) {
+        stuckLogged.set(false); // answered in time: a later overrun is news again
+        notStartedInARow.set(0);
+        record(result);
+        end();
+      }
+
+      @Override
+      public void timedOut(CheckRunner.Attempt attempt, boolean threadHeld) {
+        notStartedInARow.set(0);
+        apply(StatusMachine.Signal.FAILURE, checkTimeout, "check timed out after " + checkTimeout.toMillis() + "ms",
+            null, true);
+        if (threadHeld) {
+          done.complete(null); // the caller moves on; the flight ends when the thread returns
+        } else {
+          end();
         }
-        stage.whenComplete((r, e) -> {
-          inFlight.set(false); // the check itself has returned: a new one may start
-          if (!recorded.compareAndSet(false, true)) {
-            return; // timed out earlier: already recorded as DOWN
-          }
-          timeout.cancel(false);
-          Duration latency = Duration.ofNanos(ticker.read() - start);
-          CheckResult result = e != null ? CheckResult.down(io.lifeline.core.ErrorClassifier.unwrap(e))
-              : r == null ? CheckResult.down("check returned null") : r.withLatencyIfAbsent(latency);
-          record(result);
-          done.complete(null);
-        });
-      };
-      try {
-        task.set(checkExecutor.submit(body));
-      } catch (RejectedExecutionException saturated) {
-        inFlight.set(false);
-        timeout.cancel(false);
-        if (recorded.compareAndSet(false, true)) {
-          LOG.debug("health '{}': check not started, the manager is closing", name);
-        }
+      }
+
+      @Override
+      public void stuck(CheckRunner.Attempt attempt) {
+        stuck = attempt;
+        logStuckOnce(attempt);
+      }
+
+      @Override
+      public void returnedLate(CheckRunner.Attempt attempt) {
+        stuck = null;
+        flight.compareAndSet(done, null);
+        LOG.debug("health check of '{}' returned after {} (timeout {}ms); its thread is released", name,
+            Durations.format(Duration.ofNanos(attempt.runningNanos())), checkTimeout.toMillis());
+      }
+
+      private void end() {
+        flight.compareAndSet(done, null);
         done.complete(null);
       }
-      return done;
+    }
+
+    /** Once per episode (until a check of this service answers in time): which check is stuck, where. */
+    private void logStuckOnce(CheckRunner.Attempt a) {
+      if (!stuckLogged.compareAndSet(false, true)) {
+        return;
+      }
+      String replaced = a.threadAbandoned()
+          ? "its thread is abandoned and replaced (" + runner.abandoned() + " of at most " + runner.maxAbandoned()
+              + " abandoned check threads)"
+          : "its thread is NOT replaced: the bound of " + runner.maxAbandoned() + " abandoned check threads"
+              + " (maxAbandonedChecks) is reached, so the pool runs with one thread less until it returns";
+      LOG.warn("health check of '{}' overran its {}ms timeout and is still running on thread {}; {}; this service"
+          + " is not checked again until it returns{}", name, checkTimeout.toMillis(), threadName(a), replaced,
+          topFrames(a.thread()));
     }
 
     void record(CheckResult r) {
@@ -657,7 +814,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
           : clock.instant().plusNanos(Math.max(0, nextAt - ticker.read()));
       return new HealthStatus(name, type, s.machine.status(), s.lastCheck, s.lastSuccess, s.responseTime,
           s.machine.consecutiveFailures(), s.totalChecks,
-          s.totalChecks == 0 ? 0.0 : (double) s.successes / s.totalChecks, s.lastError, nextCheckAt, s.details);
+          s.totalChecks == 0 ? 0.0 : (double) s.successes / s.totalChecks, s.lastError, nextCheckAt,
+          notStartedCount.get(), stuck != null, s.details);
     }
   }
 
@@ -786,6 +944,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     public static final int DEFAULT_UNAVAILABLE_THRESHOLD = 3;
     public static final int DEFAULT_RECOVERY_THRESHOLD = 2;
     public static final int DEFAULT_MAX_CONCURRENT_CHECKS = 16;
+    public static final int DEFAULT_MAX_ABANDONED_CHECKS = 100;
 
     private RetryConfig retryConfig = RetryConfig.defaults();
     private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
@@ -795,6 +954,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     private int unavailableThreshold = DEFAULT_UNAVAILABLE_THRESHOLD;
     private int recoveryThreshold = DEFAULT_RECOVERY_THRESHOLD;
     private int maxConcurrentChecks = DEFAULT_MAX_CONCURRENT_CHECKS;
+    private int maxAbandonedChecks = DEFAULT_MAX_ABANDONED_CHECKS;
     private Ticker ticker = Ticker.system();
     private Clock clock = Clock.systemUTC();
     private final Map<String, FeatureRule> featureRules = new HashMap<>();
@@ -816,7 +976,10 @@ public final class ConnectionHealthManager implements AutoCloseable {
       return this;
     }
 
-    /** Bound on one check: 1 ms to 1 hour (default 5 s). */
+    /**
+     * Bound on a check's wait for a thread, and separately on its run time: 1 ms to 1 hour (default
+     * 5 s); a check that overruns it is DOWN, and its thread is replaced if it has not returned.
+     */
     public Builder checkTimeout(Duration timeout) {
       this.checkTimeout = timeout;
       return this;
@@ -846,9 +1009,23 @@ public final class ConnectionHealthManager implements AutoCloseable {
       return this;
     }
 
-    /** Threads that may run checks at once: 1 to 1024 (default 16). */
+    /**
+     * Threads that may run checks at once: 1 to 1024 (default 16); threads abandoned to overrunning
+     * checks are replaced and do not count (see {@link #maxAbandonedChecks}).
+     */
     public Builder maxConcurrentChecks(int threads) {
       this.maxConcurrentChecks = threads;
+      return this;
+    }
+
+    /**
+     * At most this many check threads are abandoned to checks that overran their timeout and have
+     * not returned: 0 to 10000 (default 100; 0 = never replace one). Each abandoned thread is
+     * replaced so that stuck checks do not take the {@code maxConcurrentChecks} threads; past this
+     * bound an overrunning check keeps its place in the pool until it returns.
+     */
+    public Builder maxAbandonedChecks(int threads) {
+      this.maxAbandonedChecks = threads;
       return this;
     }
 
@@ -885,6 +1062,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
       v.range("unavailableThreshold", unavailableThreshold, 1, 1_000);
       v.range("recoveryThreshold", recoveryThreshold, 1, 1_000);
       v.range("maxConcurrentChecks", maxConcurrentChecks, 1, 1_024);
+      v.range("maxAbandonedChecks", maxAbandonedChecks, 0, 10_000);
       v.required("ticker", ticker);
       v.required("clock", clock);
       nullArguments.forEach(method -> v.problem(method, "null", "must not be null"));

@@ -13,6 +13,11 @@ import java.util.Map;
  * @param responseTime latency of the last check (null before the first)
  * @param successRate successful checks / total checks (0.0 before the first)
  * @param nextCheckAt when the next scheduled check is due (null when not monitoring)
+ * @param checksNotStarted rounds whose check could not start within the check timeout because every
+ *     check thread was busy: a scheduling problem of the manager, not counted in {@code totalChecks}
+ *     or as failures; the check is retried next round
+ * @param checkStuck a check of this service overran its timeout and has not returned yet; until it
+ *     does, no new check is started and each round counts as a failure ("still stuck")
  */
 public record HealthStatus(
     String service,
@@ -26,6 +31,8 @@ public record HealthStatus(
     double successRate,
     String lastError,
     Instant nextCheckAt,
+    long checksNotStarted,
+    boolean checkStuck,
     Map<String, Object> details) {
 
   public HealthStatus {
