@@ -1041,6 +1041,12 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   public void registerHealth(ConnectionHealthManager health, Set<String> features) {
     health.register(name, ServiceType.DATABASE, this::healthCheck, features);
     this.healthManager = health;
+    Error broken = unusable;
+    if (broken != null) {
+      // the driver failed with an Error before registration (e.g. the first connect at create()):
+      // the health manager must show it now, not after the next background check
+      health.reportUnusable(name, broken);
+    }
   }
 
   /** Connection state (CONNECTING, CONNECTED, FAILED while down, CLOSED). */
