@@ -477,6 +477,9 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     } catch (SQLTransientConnectionException e) {
       // nothing idle now: wait below
     } catch (SQLException e) {
+      if (ErrorClassifier.findError(e) != null) {
+        markDown(e); // on the caller's thread: the report is made before the caller sees the Error
+      }
       gate();
       if (pool == p) {
         throw unavailableIfDown(e);
@@ -518,6 +521,9 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       }
       if (c != null) {
         return c; // got one, even if an abort raced with it: it is a live connection
+      }
+      if (failure != null && ErrorClassifier.findError(failure) != null) {
+        markDown(failure); // an Error from the driver: reported before the caller sees it (gate)
       }
       checkUsable(forCall);
       if (aborted || pool != p || failure == null || failure instanceof SQLTransientConnectionException) {
@@ -696,8 +702,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       // An Error inside the driver (e.g. a class missing from a mismatched dependency) is no outage:
       // never fail calls fast or journal writes for it. Calls rethrow it (Guard); health shows why.
       unusable = fatal;
-      waits.abortAll(); // callers already waiting for a connection get the Error now (gate), not at their timeout
-      state.transitionTo(ConnectionState.FAILED);
+      // health first, then state: whoever sees FAILED (a listener, the caller) also sees the report
       ConnectionHealthManager h = healthManager;
       if (h != null) {
         try {
@@ -706,6 +711,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
           LOG.debug("health report failed", e);
         }
       }
+      waits.abortAll(); // callers already waiting for a connection get the Error now (gate), not at their timeout
+      state.transitionTo(ConnectionState.FAILED);
       return;
     }
     SqlErrorKind kind = SqlErrorKind.of(cause);
