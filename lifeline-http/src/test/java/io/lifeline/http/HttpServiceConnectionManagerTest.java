@@ -322,10 +322,11 @@ class HttpServiceConnectionManagerTest {
       ex.sendResponseHeaders(200, 1_000_000);
       OutputStream os = ex.getResponseBody();
       try {
-        for (int i = 0; i < 400; i++) { // a body trickling for 20 s
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < 400; i++) { // the injected fault: a body trickling for 20 s, a byte every 50 ms
           os.write(' ');
           os.flush();
-          Thread.sleep(50);
+          never.await(50, TimeUnit.MILLISECONDS);
         }
       } catch (java.io.IOException clientWentAway) {
         abandoned.countDown();

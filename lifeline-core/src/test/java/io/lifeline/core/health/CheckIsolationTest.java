@@ -66,9 +66,10 @@ class CheckIsolationTest {
     };
   }
 
+  /** The injected fault: a check that takes {@code millis} but honours interrupts (a timed wait). */
   private static HealthCheck sleeping(long millis) {
     return () -> {
-      Thread.sleep(millis);
+      new java.util.concurrent.CountDownLatch(1).await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
       return CheckResult.up();
     };
   }
@@ -201,7 +202,7 @@ class CheckIsolationTest {
   void aCheckThatHonoursTheInterruptTimesOutWithoutBeingCalledStuck() {
     ConnectionHealthManager health = track(ConnectionHealthManager.builder()
         .checkInterval(Duration.ofMillis(100)).checkTimeout(Duration.ofMillis(50)).build());
-    health.register("sleepy", ServiceType.CUSTOM, sleeping(10_000), Set.of()); // Thread.sleep: interruptible
+    health.register("sleepy", ServiceType.CUSTOM, sleeping(10_000), Set.of()); // a timed wait: interruptible
     health.start();
     await().atMost(Duration.ofSeconds(5)).until(() -> health.status("sleepy").totalChecks() >= 3);
     assertThat(health.status("sleepy").lastError()).isEqualTo("check timed out after 50ms");
