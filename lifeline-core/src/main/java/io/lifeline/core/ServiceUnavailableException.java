@@ -19,6 +19,14 @@ public class ServiceUnavailableException extends LifelineException {
   private final String service;
   private final String reason;
   private final transient Duration retryAfter;
+  /**
+   * Built on first read, not in the constructor: sanitizing the cause runs the redaction patterns,
+   * which on a loaded machine (and cold, since outages are rare) cost milliseconds, and the
+   * exception is made on the path that releases every waiting caller when a dependency is found
+   * down. Most of those callers never read the message. Pure function of final fields, so a race
+   * only builds it twice.
+   */
+  private transient volatile String message;
 
   public ServiceUnavailableException(String service, String reason, Throwable cause) {
     this(service, reason, cause, null, true);
@@ -31,7 +39,7 @@ public class ServiceUnavailableException extends LifelineException {
 
   protected ServiceUnavailableException(
       String service, String reason, Throwable cause, Duration retryAfter, boolean stackTrace) {
-    super(message(service, reason, cause, retryAfter), cause, stackTrace);
+    super(null, cause, stackTrace);
     this.service = Objects.requireNonNull(service, "service");
     this.reason = Objects.requireNonNull(reason, "reason");
     this.retryAfter = retryAfter;
@@ -50,6 +58,17 @@ public class ServiceUnavailableException extends LifelineException {
   }
 
   /** Name of the service, as given to the {@link Guard} or manager. */
+  /** {@code 'service' unavailable: reason (cause: sanitized summary); retry in …}. */
+  @Override
+  public String getMessage() {
+    String m = message;
+    if (m == null) {
+      m = message(service, reason, getCause(), retryAfter);
+      message = m;
+    }
+    return m;
+  }
+
   public String service() {
     return service;
   }

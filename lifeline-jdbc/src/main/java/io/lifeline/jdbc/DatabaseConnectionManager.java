@@ -21,7 +21,9 @@ import io.lifeline.core.health.ServiceType;
 import io.lifeline.core.internal.LifelineThreads;
 import io.lifeline.jdbc.internal.AbortableWaits;
 import io.lifeline.jdbc.internal.AsyncRunner;
+import io.lifeline.jdbc.internal.BrokenConnectionCloser;
 import io.lifeline.jdbc.internal.ObservedDataSource;
+import io.lifeline.jdbc.internal.RefusalCheck;
 import io.lifeline.jdbc.internal.Reminder;
 import io.lifeline.jdbc.internal.WriteJournal;
 import java.io.IOException;
@@ -99,6 +101,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseConnectionManager.class);
   /** A persisting outage is logged again at WARN at most this often. */
   static final Duration STILL_DOWN_WARN_EVERY = Duration.ofSeconds(30);
+  /** Bound on each TCP connect of {@link RefusalCheck}: only a black-holed host waits for it, then the driver's probe runs. */
+  private static final int REFUSAL_CHECK_TIMEOUT_MILLIS = 250;
   private static final java.util.concurrent.ThreadFactory POOL_CLOSER = LifelineThreads.factory("lifeline-db-pool-closer-");
   /** The ledger of applied journal commands. */
   public static final String LEDGER_TABLE = "lifeline_journal_applied";
@@ -115,6 +119,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private volatile long downSinceNanos;
   private volatile boolean everConnected;
   private final AbortableWaits waits = new AbortableWaits();
+  private final RefusalCheck refusal;
+  private final BrokenConnectionCloser brokenCloser;
   private final Reminder stillDown;
   private final AtomicLong failedProbes = new AtomicLong();
   private final AtomicReference<CompletableFuture<Boolean>> probeInFlight = new AtomicReference<>();
@@ -142,7 +148,10 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     this.name = config.name();
     this.poolTimeoutNanos = config.poolTimeout().toNanos();
     this.state = new ConnectionStateTracker(name);
-    this.dataSource = new ObservedDataSource(config.url(), driverProperties(config), new ObservedDataSource.Listener() {
+    Properties properties = driverProperties(config);
+    this.refusal = RefusalCheck.forUrl(config.url(), properties, REFUSAL_CHECK_TIMEOUT_MILLIS);
+    this.brokenCloser = new BrokenConnectionCloser(name, config.maxPoolSize());
+    this.dataSource = new ObservedDataSource(config.url(), properties, new ObservedDataSource.Listener() {
       @Override
       public void connectFailed(SQLException error) {
         onConnectFailed(error);
@@ -283,12 +292,14 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     gate();
     return guard.call(() -> {
       Connection c = borrow();
+      boolean broken = false;
       try {
         return new Session(c, false).query(sql, mapper, params);
       } catch (SQLException e) {
+        broken = SqlErrorKind.of(e).connectionLost();
         throw unavailableIfDown(e);
       } finally {
-        c.close();
+        release(c, broken);
       }
     });
   }
@@ -298,12 +309,14 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     gate();
     return guard.call(() -> {
       Connection c = borrow();
+      boolean broken = false;
       try {
         return new Session(c, false).query(sql, params);
       } catch (SQLException e) {
+        broken = SqlErrorKind.of(e).connectionLost();
         throw unavailableIfDown(e);
       } finally {
-        c.close();
+        release(c, broken);
       }
     });
   }
@@ -550,13 +563,18 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
   private <T> T runTransaction(TransactionFunction<T> fn) throws Exception {
     Connection c = borrow();
+    boolean broken = false;
     try {
       c.setAutoCommit(false);
       T result;
       try {
         result = fn.apply(new Session(c, false));
       } catch (Throwable t) {
-        rollbackQuietly(c, t);
+        if (t instanceof SQLException && SqlErrorKind.of(t).connectionLost()) {
+          broken = true; // a rollback on a lost connection only fails, slowly: the server rolls back
+        } else {
+          rollbackQuietly(c, t);
+        }
         if (t instanceof SQLException) {
           throw unavailableIfDown((SQLException) t);
         }
@@ -566,7 +584,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
         c.commit();
       } catch (SQLException e) {
         SqlErrorKind kind = SqlErrorKind.of(e);
-        if (kind == SqlErrorKind.CONNECTION || kind == SqlErrorKind.SHUTDOWN) {
+        if (kind.connectionLost()) {
+          broken = true;
           confirmDown();
           throw new TransactionOutcomeUnknownException(name, e);
         }
@@ -575,6 +594,20 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       }
       return result;
     } finally {
+      release(c, broken);
+    }
+  }
+
+  /**
+   * Gives a connection back to the pool. A connection that was lost (the server died under it) is
+   * given back on {@link BrokenConnectionCloser}'s thread: HikariCP's close of a broken connection
+   * (statement cleanup, eviction, a refill request, its WARN) cost up to 90 ms on a loaded machine
+   * at the first outage, all of it added to the one caller that had found the database down.
+   */
+  private void release(Connection c, boolean broken) throws SQLException {
+    if (broken) {
+      brokenCloser.close(c);
+    } else {
       c.close();
     }
   }
@@ -592,8 +625,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
    * {@link DatabaseUnavailableException} (not retried); up → the SQLException (retried).
    */
   private SQLException unavailableIfDown(SQLException e) {
-    SqlErrorKind kind = SqlErrorKind.of(e);
-    if (kind == SqlErrorKind.CONNECTION || kind == SqlErrorKind.SHUTDOWN) {
+    if (SqlErrorKind.of(e).connectionLost()) {
       if (confirmDown()) {
         DatabaseUnavailableException d = down.get();
         if (d != null) {
@@ -662,11 +694,23 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
   private void runConfirmProbe(CompletableFuture<Boolean> result) {
     try {
-      SQLException failure = probeConnect();
-      if (failure != null) {
+      SQLException failure = null;
+      boolean aborted;
+      // registered like a pool wait: when the database is found down another way meanwhile (the
+      // pool's own connect, another manager path), the prober is released then, not when its
+      // driver connect times out (a dying server that still accepts TCP held it 250 ms and more)
+      AbortableWaits.Wait w = waits.begin();
+      try {
+        if (down.get() == null) {
+          failure = probeConnect();
+        }
+      } finally {
+        aborted = w.finish(); // clears the abort's interrupt, if any
+      }
+      if (failure != null && !aborted) {
         markDown(failure);
       }
-      result.complete(failure != null && down.get() != null);
+      result.complete(down.get() != null);
     } finally {
       result.complete(false); // no-op unless the probe threw
       probeInFlight.compareAndSet(result, null);
@@ -679,8 +723,15 @@ public final class DatabaseConnectionManager implements AutoCloseable {
         + config.validationTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
   }
 
-  /** One physical connect + validation, bounded by the driver timeouts; null on success. */
+  /**
+   * One physical connect + validation, bounded by the driver timeouts; null on success. When every
+   * host of a PostgreSQL URL refuses a plain TCP connect, that is the answer, without the driver's
+   * connect (see {@link RefusalCheck}).
+   */
   private SQLException probeConnect() {
+    if (refusal != null && refusal.everyHostRefuses()) {
+      return new SQLException(refusal.refusedMessage(), "08001");
+    }
     try (Connection c = dataSource.connectUnobserved()) {
       if (!c.isValid((int) seconds(config.validationTimeout()))) {
         return new SQLException("connection not valid", "08006");
@@ -742,10 +793,15 @@ public final class DatabaseConnectionManager implements AutoCloseable {
         failedProbes.set(0);
         stillDown.reset(now);
         state.transitionTo(ConnectionState.FAILED);
-        LOG.warn("database '{}' is down{} ({}); failing calls fast and probing every {}", name,
-            everConnected ? "" : " and has never connected since the manager started", e.getMessage(),
-            DatabaseConfig.fmtDuration(config.recoveryProbeInterval()));
-        reportHealth(false, e);
+        // the WARN (its message runs the redaction patterns) and the health report (its own
+        // sanitizing and listeners) on the probe thread, before its first probe: the caller that
+        // found the outage returns now
+        announce(() -> {
+          LOG.warn("database '{}' is down{} ({}); failing calls fast and probing every {}", name,
+              everConnected ? "" : " and has never connected since the manager started", e.getMessage(),
+              DatabaseConfig.fmtDuration(config.recoveryProbeInterval()));
+          reportHealth(false, e);
+        });
         startProbing();
       }
     } else if (down.compareAndSet(current, e)) { // a different reason now (e.g. refused → auth failure)
@@ -756,6 +812,15 @@ public final class DatabaseConnectionManager implements AutoCloseable {
         LOG.debug("database '{}' is still down, now for another reason: {}", name, e.getMessage());
       }
       reportHealth(false, e);
+    }
+  }
+
+  /** Runs {@code report} on the probe thread (in order with the probes), or here once that is shut down. */
+  private void announce(Runnable report) {
+    try {
+      background.execute(report);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      report.run();
     }
   }
 
@@ -1120,6 +1185,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     }
     waits.abortAll(); // waiting callers fail now with "manager is closed"
     background.shutdownNow();
+    brokenCloser.shutdown();
     async.close();
     poolLock.lock();
     try {

@@ -60,7 +60,12 @@ public enum SqlErrorKind {
     return unavailable;
   }
 
-  /** The kind of a SQLState ({@code null} → {@link #OTHER}). */
+  /** True for the kinds after which the connection the error came from cannot serve again. */
+  boolean connectionLost() {
+    return this == CONNECTION || this == SHUTDOWN;
+  }
+
+    /** The kind of a SQLState ({@code null} → {@link #OTHER}). */
   public static SqlErrorKind of(String sqlState) {
     if (sqlState == null || sqlState.length() < 2) {
       return OTHER;

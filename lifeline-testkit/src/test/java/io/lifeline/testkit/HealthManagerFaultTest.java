@@ -71,8 +71,16 @@ class HealthManagerFaultTest {
       });
       health.onRecovered((s, from, to, st) -> recovered.add(from + ">" + to));
       health.start();
-      await().atMost(Duration.ofSeconds(5)).until(() -> health.status("redis").totalChecks() >= 2);
-      assertThat(health.status("redis").status()).isEqualTo(ServiceStatus.HEALTHY);
+      // HEALTHY once checks pass; awaited, not asserted after two checks: on a busy machine one
+      // ping can exceed the 150 ms latency threshold before the proxy adds any latency
+      await().atMost(Duration.ofSeconds(5)).until(() -> health.status("redis").totalChecks() >= 2
+          && health.status("redis").status() == ServiceStatus.HEALTHY);
+      // the sequence below starts from this healthy baseline (a slow first ping may have flapped)
+      await().atMost(Duration.ofSeconds(5)).until(() -> all.isEmpty() || all.get(all.size() - 1).endsWith(">HEALTHY"));
+      all.clear();
+      degraded.clear();
+      recovered.clear();
+      unavailableFeatures.clear();
 
       proxy.latency(Duration.ofMillis(120)); // each direction: a round trip takes > 240 ms
       await().atMost(Duration.ofSeconds(10)).until(() -> health.status("redis").status() == ServiceStatus.DEGRADED);
