@@ -355,6 +355,17 @@ public final class ConnectionHealthManager implements AutoCloseable {
     return !listed || (rule == FeatureRule.ANY ? any : all);
   }
 
+  /** The services that list {@code feature} (empty when none does), sorted. */
+  public Set<String> servicesBacking(String feature) {
+    Set<String> out = new TreeSet<>();
+    for (Map.Entry<String, Service> e : services.entrySet()) {
+      if (e.getValue().features.contains(feature)) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
   /** Every feature any service lists. */
   public Set<String> features() {
     Set<String> out = new TreeSet<>();

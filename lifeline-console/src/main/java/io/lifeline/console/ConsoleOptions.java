@@ -1,0 +1,262 @@
+package io.lifeline.console;
+
+import io.lifeline.core.ConfigurationException;
+import io.lifeline.core.Validation;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How {@link LifelineConsole} serves: where it binds, the token, which features decide readiness,
+ * the metrics it shows and its bounds. Immutable; {@link #builder()}, validated as a whole by {@link
+ * Builder#build()} (every problem in one {@link ConfigurationException}, named as the builder method
+ * or, from {@link Builder#fromEnvironment}, the environment variable).
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>builder</th><th>environment</th><th>default</th><th>allowed</th></tr>
+ *   <tr><td>bindAddress</td><td>LIFELINE_CONSOLE_BIND</td><td>127.0.0.1</td><td>an IP literal or host name; anything but loopback needs a token</td></tr>
+ *   <tr><td>port</td><td>LIFELINE_CONSOLE_PORT</td><td>9464</td><td>0 (any free port) to 65 535</td></tr>
+ *   <tr><td>token</td><td>LIFELINE_TOKEN</td><td>none</td><td>8 to 4 096 visible ASCII characters; required for all but the probes once set</td></tr>
+ *   <tr><td>criticalFeatures</td><td>–</td><td>none</td><td>feature names; {@code /health/ready} is 503 while one is unavailable</td></tr>
+ *   <tr><td>maxConcurrentRequests</td><td>–</td><td>8</td><td>1 to 256 requests served at once; as many more wait; beyond that connections are closed</td></tr>
+ *   <tr><td>requestTimeout</td><td>–</td><td>10 s</td><td>1 s to 10 min: a client must send its request (and read the answer) within it</td></tr>
+ * </table>
+ */
+public final class ConsoleOptions {
+  public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+  public static final int DEFAULT_PORT = 9464;
+  public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 8;
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  private final String bindAddress;
+  private final InetAddress address;
+  private final int port;
+  private final String token;
+  private final Set<String> criticalFeatures;
+  private final MetricsSource metrics;
+  private final int maxConcurrentRequests;
+  private final Duration requestTimeout;
+
+  private ConsoleOptions(Builder b, InetAddress address) {
+    this.bindAddress = b.bindAddress;
+    this.address = address;
+    this.port = b.port;
+    this.token = b.token;
+    this.criticalFeatures = Set.copyOf(b.criticalFeatures);
+    this.metrics = b.metrics;
+    this.maxConcurrentRequests = b.maxConcurrentRequests;
+    this.requestTimeout = b.requestTimeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Defaults: loopback, port 9464, no token, no critical feature, no metrics. */
+  public static ConsoleOptions defaults() {
+    return builder().build();
+  }
+
+  public String bindAddress() {
+    return bindAddress;
+  }
+
+  /** The resolved bind address. */
+  public InetAddress address() {
+    return address;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Whether a token is required (for all but {@code /health/live} and {@code /health/ready}). */
+  public boolean tokenRequired() {
+    return token != null;
+  }
+
+  /** The token; package-private so it is never handed out. */
+  String token() {
+    return token;
+  }
+
+  public Set<String> criticalFeatures() {
+    return criticalFeatures;
+  }
+
+  /** The metrics source, or null when {@code /metrics} is not served (404). */
+  public MetricsSource metrics() {
+    return metrics;
+  }
+
+  public int maxConcurrentRequests() {
+    return maxConcurrentRequests;
+  }
+
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  @Override
+  public String toString() {
+    return "ConsoleOptions{bind=" + bindAddress + ", port=" + port + ", token=" + (token == null ? "none" : "****")
+        + ", criticalFeatures=" + new TreeSet<>(criticalFeatures) + ", metrics=" + (metrics != null)
+        + ", maxConcurrentRequests=" + maxConcurrentRequests + ", requestTimeout=" + requestTimeout + '}';
+  }
+
+  /** Builder; every value is checked in {@link #build()}. */
+  public static final class Builder {
+    private static final Map<String, String> ENV_KEYS = Map.of(
+        "bindAddress", "LIFELINE_CONSOLE_BIND", "port", "LIFELINE_CONSOLE_PORT", "token", "LIFELINE_TOKEN");
+
+    private String bindAddress = DEFAULT_BIND_ADDRESS;
+    private int port = DEFAULT_PORT;
+    private String token;
+    private Set<String> criticalFeatures = Set.of();
+    private MetricsSource metrics;
+    private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private final Set<String> fromEnv = new TreeSet<>();
+    private final Set<String> nulls = new TreeSet<>();
+    private String badPortText;
+
+    private Builder() {}
+
+    /** Address to bind; default {@code 127.0.0.1}. Anything that is not loopback requires a {@link #token}. */
+    public Builder bindAddress(String address) {
+      if (address == null) {
+        nulls.add("bindAddress");
+      }
+      this.bindAddress = address;
+      return this;
+    }
+
+    /** Port; 0 takes any free port (see {@link LifelineConsole#port()}). Default 9464. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** The bearer token clients must send ({@code Authorization: Bearer …}); null for none. */
+    public Builder token(String token) {
+      this.token = token;
+      return this;
+    }
+
+    /** Features that must be available for {@code /health/ready} to answer 200. */
+    public Builder criticalFeatures(Set<String> features) {
+      if (features == null || features.stream().anyMatch(Objects::isNull)) {
+        nulls.add("criticalFeatures");
+        this.criticalFeatures = Set.of();
+      } else {
+        this.criticalFeatures = Set.copyOf(features);
+      }
+      return this;
+    }
+
+    /** What {@code /metrics} serves, e.g. {@code registry::scrape}; null (the default) → 404. */
+    public Builder metrics(MetricsSource metrics) {
+      this.metrics = metrics;
+      return this;
+    }
+
+    public Builder maxConcurrentRequests(int n) {
+      this.maxConcurrentRequests = n;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration timeout) {
+      if (timeout == null) {
+        nulls.add("requestTimeout");
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Takes {@code LIFELINE_CONSOLE_BIND}, {@code LIFELINE_CONSOLE_PORT} and {@code LIFELINE_TOKEN}
+     * from {@code env} where set (problems are then named by the variable).
+     */
+    public Builder fromEnvironment(Map<String, String> env) {
+      Objects.requireNonNull(env, "env");
+      String bind = env.get("LIFELINE_CONSOLE_BIND");
+      if (bind != null) {
+        bindAddress = bind.trim();
+        fromEnv.add("bindAddress");
+      }
+      String p = env.get("LIFELINE_CONSOLE_PORT");
+      if (p != null) {
+        fromEnv.add("port");
+        try {
+          port = Integer.parseInt(p.trim());
+        } catch (NumberFormatException e) {
+          badPortText = p;
+        }
+      }
+      String t = env.get("LIFELINE_TOKEN");
+      if (t != null && !t.isEmpty()) {
+        token = t;
+        fromEnv.add("token");
+      }
+      return this;
+    }
+
+    /** {@link #fromEnvironment(Map)} with {@link System#getenv()}. */
+    public Builder fromEnvironment() {
+      return fromEnvironment(System.getenv());
+    }
+
+    /** Checks every value; throws one {@link ConfigurationException} listing all problems. */
+    public ConsoleOptions build() {
+      Validation v = new Validation(f -> fromEnv.contains(f) ? ENV_KEYS.get(f) : f);
+      nulls.forEach(f -> v.problem(f, "null", "must not be null"));
+      if (badPortText != null) {
+        v.problem("port", badPortText, "must be a whole number from 0 (any free port) to 65535");
+      } else {
+        v.range("port", port, 0, 65_535);
+      }
+      v.range("maxConcurrentRequests", maxConcurrentRequests, 1, 256);
+      if (requestTimeout != null) {
+        v.duration("requestTimeout", requestTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+      }
+      if (token != null) {
+        boolean visible = token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+        v.check(visible && token.length() >= 8 && token.length() <= 4096, "token", token,
+            "must be 8 to 4096 visible ASCII characters (no spaces or control characters)");
+      }
+      InetAddress address = null;
+      if (bindAddress != null) {
+        String host = bindAddress.startsWith("[") && bindAddress.endsWith("]")
+            ? bindAddress.substring(1, bindAddress.length() - 1) : bindAddress;
+        String hostError = host.isBlank() ? "empty" : null;
+        if (hostError == null && !isIpLiteral(host)) {
+          hostError = Validation.hostError(host);
+        }
+        if (hostError != null) {
+          v.problem("bindAddress", bindAddress, "must be an IP address or host name of this machine: " + hostError);
+        } else {
+          try {
+            address = InetAddress.getByName(host);
+          } catch (UnknownHostException e) {
+            v.problem("bindAddress", bindAddress, "must be an IP address or host name of this machine (it does not resolve)");
+          }
+        }
+        if (address != null && !address.isLoopbackAddress() && token == null) {
+          v.problem("bindAddress", bindAddress, "is reachable from other machines: set a token (LIFELINE_TOKEN or "
+              + "token(...)) or bind 127.0.0.1");
+        }
+      }
+      v.throwIfAny();
+      return new ConsoleOptions(this, address);
+    }
+
+    private static boolean isIpLiteral(String host) {
+      return host.indexOf(':') >= 0 || host.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.');
+    }
+  }
+}
