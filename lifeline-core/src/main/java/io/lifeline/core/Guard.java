@@ -140,7 +140,9 @@ public final class Guard {
     this.retryAfter = b.retryAfter;
     this.maxDelayNanos = saturatedNanos(config.maxDelay());
     this.backend = b.backend == null ? DEFAULT_BACKEND : b.backend;
-    Instrumentation.register(meters);
+    if (b.instrument) {
+      Instrumentation.register(meters);
+    }
   }
 
   private static long saturatedNanos(Duration d) {
@@ -715,6 +717,7 @@ public final class Guard {
     private Duration timeout;
     private java.util.function.Function<? super Throwable, Duration> retryAfter;
     private String backend;
+    private boolean instrument = true;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -847,6 +850,16 @@ public final class Guard {
             "must be 1-32 characters of a-z, 0-9, '.', '_', '-'");
       }
       this.backend = backend;
+      return this;
+    }
+
+    /**
+     * Whether the guard registers itself with {@link Instrumentation} (default true). A connection
+     * manager passes false and describes its guard with its own meters ({@code MeterSink.calls}),
+     * so they go away together when the manager is closed.
+     */
+    public Builder instrument(boolean register) {
+      this.instrument = register;
       return this;
     }
 
