@@ -5,6 +5,7 @@ import io.lifeline.core.Guard;
 import io.lifeline.core.spi.CallObserver;
 import io.lifeline.core.spi.CallOutcome;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -15,10 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * What a Guard's calls record: {@code lifeline.calls} and {@code lifeline.call.duration} by
- * outcome (meters created on an outcome's first call, then one array read each: no allocation on
- * the call path beyond what Micrometer's timer does), and {@code lifeline.breaker.transitions} from
- * a breaker listener (on Lifeline's event threads, never the caller's).
+ * What a Guard's calls record: one sample of {@code lifeline.call.duration} by outcome (timer
+ * created on an outcome's first call, then one array read: no allocation on the call path beyond
+ * what Micrometer's timer does). {@code lifeline.calls} is a function counter over that timer's
+ * count, so counting costs nothing more per call. {@code lifeline.breaker.transitions} comes from a
+ * breaker listener (on Lifeline's event threads, never the caller's).
  */
 final class GuardHooks implements RegistryBinding.Hook, CallObserver, CircuitBreaker.Listener {
   static final String CALLS = "lifeline.calls";
@@ -31,7 +33,7 @@ final class GuardHooks implements RegistryBinding.Hook, CallObserver, CircuitBre
   private final Guard guard;
   private final Tags tags;
   private final AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(OUTCOMES.length);
-  private final AtomicReferenceArray<Counter> counters = new AtomicReferenceArray<>(OUTCOMES.length);
+  private final AtomicReferenceArray<FunctionCounter> counters = new AtomicReferenceArray<>(OUTCOMES.length);
   private final Map<CircuitBreaker.State, Counter> transitions = new EnumMap<>(CircuitBreaker.State.class);
   private final AutoCloseable observation;
 
@@ -58,28 +60,20 @@ final class GuardHooks implements RegistryBinding.Hook, CallObserver, CircuitBre
     int i = outcome.ordinal();
     Timer t = timers.get(i);
     if (t == null) {
-      t = createTimer(i);
-    }
-    Counter c = counters.get(i);
-    if (c == null) {
-      c = createCounter(i);
+      t = createMeters(i);
     }
     t.record(nanos, TimeUnit.NANOSECONDS);
-    c.increment();
   }
 
-  private Timer createTimer(int i) {
-    Timer t = Timers.timer(registry, CALL_DURATION, "Duration of guarded calls, all attempts and backoff included",
-        tags.and("outcome", OUTCOMES[i].tag()));
-    timers.compareAndSet(i, null, t); // the registry returns the same timer to a racing thread
+  private Timer createMeters(int i) {
+    Tags outcome = tags.and("outcome", OUTCOMES[i].tag());
+    Timer t = Timers.timer(registry, CALL_DURATION,
+        "Duration of guarded calls, all attempts and backoff included", outcome);
+    // the registry returns the same meters to a racing thread
+    counters.compareAndSet(i, null, FunctionCounter.builder(CALLS, t, Timer::count)
+        .description("Guarded calls by outcome").tags(outcome).register(registry));
+    timers.compareAndSet(i, null, t);
     return t;
-  }
-
-  private Counter createCounter(int i) {
-    Counter c = Counter.builder(CALLS).description("Guarded calls by outcome")
-        .tags(tags).tag("outcome", OUTCOMES[i].tag()).register(registry);
-    counters.compareAndSet(i, null, c);
-    return c;
   }
 
   @Override
@@ -104,7 +98,7 @@ final class GuardHooks implements RegistryBinding.Hook, CallObserver, CircuitBre
       if (t != null) {
         registry.remove(t);
       }
-      Counter c = counters.getAndSet(i, null);
+      FunctionCounter c = counters.getAndSet(i, null);
       if (c != null) {
         registry.remove(c);
       }
