@@ -2,6 +2,7 @@ package io.lifeline.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.lifeline.core.spi.CallObserver;
 import io.lifeline.core.spi.CallOutcome;
@@ -76,6 +77,8 @@ class GuardObserverTest {
         return "ok";
       });
     }
+    awaitEnded(a);
+    awaitEnded(b);
     List<String> expected = List.of("start observed", "%s attempt 1", "%s attempt 1 e1", "%s attempt 2",
         "%s attempt 2 e2", "%s attempt 3", "%s attempt 3 ok", "%s end success");
     assertThat(a.events).containsExactlyElementsOf(expected.stream().map(e -> e.replace("%s", "a-token")).toList());
@@ -107,6 +110,7 @@ class GuardObserverTest {
     } else {
       assertThatThrownBy(() -> g.call(() -> "x")).isInstanceOf(CircuitOpenException.class);
     }
+    awaitEnded(a);
     assertThat(a.events).containsExactly("start rejecting", "a-token end rejected_by_breaker");
   }
 
@@ -115,7 +119,7 @@ class GuardObserverTest {
   void theDurationIsMeasuredWithTheGuardsTicker(boolean async) {
     FakeTicker ticker = new FakeTicker();
     Guard g = Guard.builder("timed").retryConfig(retries()).ticker(ticker).build();
-    long[] measured = {-1};
+    java.util.concurrent.atomic.AtomicLong measured = new java.util.concurrent.atomic.AtomicLong(-1);
     g.addCallObserver(new CallObserver() {
       @Override
       public Object callStarted(String guard) {
@@ -124,7 +128,7 @@ class GuardObserverTest {
 
       @Override
       public void callEnded(Object token, long nanos, CallOutcome outcome, Throwable error) {
-        measured[0] = nanos;
+        measured.set(nanos);
       }
     });
     if (async) {
@@ -138,6 +142,12 @@ class GuardObserverTest {
         return "x";
       });
     }
-    assertThat(measured[0]).isEqualTo(Duration.ofMillis(7).toNanos());
+    await().atMost(Duration.ofSeconds(5)).until(() -> measured.get() != -1);
+    assertThat(measured.get()).isEqualTo(Duration.ofMillis(7).toNanos());
+  }
+
+  /** An async call ends on the thread that completes it, which may be just after join() returned. */
+  private static void awaitEnded(Recording r) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> r.events.stream().anyMatch(e -> e.contains(" end ")));
   }
 }

@@ -54,6 +54,7 @@ class CallObservationTest {
         });
       }
       assertThat(result).isEqualTo("ok");
+      awaitCallStopped(stopped); // async: the call ends on the completing thread, maybe after join()
 
       assertThat(registry)
           .hasNumberOfObservationsWithNameEqualTo(CallObservations.CALL, 1)
@@ -98,6 +99,7 @@ class CallObservationTest {
           throw leak;
         })).isInstanceOf(RetriesExhaustedException.class);
       }
+      awaitCallStopped(stopped);
       assertThat(registry).hasObservationWithNameEqualTo(CallObservations.CALL).that()
           .hasLowCardinalityKeyValue("outcome", "failure").hasError();
       assertThat(stopped).hasSize(3);
@@ -109,6 +111,11 @@ class CallObservationTest {
       });
       assertThat(registry).hasNumberOfObservationsWithNameEqualTo(CallObservations.ATTEMPT, 2);
     }
+  }
+
+  private static void awaitCallStopped(List<Observation.Context> stopped) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> stopped.stream().anyMatch(c -> c.getName().equals(CallObservations.CALL)));
   }
 
   /** Every context, in the order its observation stopped. */
