@@ -4,6 +4,10 @@ import io.lifeline.core.internal.Durations;
 import io.lifeline.core.internal.FatalErrorLog;
 import io.lifeline.core.internal.LifelineThreads;
 import io.lifeline.core.internal.Watchdog;
+import io.lifeline.core.spi.CallObserver;
+import io.lifeline.core.spi.CallOutcome;
+import io.lifeline.core.spi.Instrumentation;
+import io.lifeline.core.spi.Instrumented;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -75,6 +79,14 @@ import java.util.function.Supplier;
  * volatile read of the breaker, one CAS on a thread-striped budget counter and one {@code LongAdder}
  * increment. With an attempt timeout or deadline, each sync attempt schedules a timer task.
  *
+ * <h2>Instrumentation</h2>
+ *
+ * Every Guard registers itself with {@link Instrumentation} (held weakly), tagged {@code service}
+ * = its name and {@code backend} = {@link Builder#backend} (default {@value #DEFAULT_BACKEND}), so a
+ * binder such as {@code LifelineMetrics.bindTo(registry)} sees it, whenever it was built. A binder
+ * attaches a {@link CallObserver} ({@link #addCallObserver}); with none attached (the usual case
+ * without a binder) a call pays one volatile read for it.
+ *
  * <p>Thread-safe; share one Guard per dependency.
  */
 public final class Guard {
@@ -94,6 +106,13 @@ public final class Guard {
   private final java.util.function.Function<? super Throwable, Duration> retryAfter;
   private final long maxDelayNanos;
   private final FatalErrorLog fatalErrors;
+  private final String backend;
+  private volatile CallObserver observer; // null: nobody observes calls
+  // held here because Instrumentation holds it weakly: it lives as long as this Guard
+  private final Instrumented meters = sink -> sink.calls(this, "service", name(), "backend", backend());
+
+  /** The {@code backend} tag of a Guard built without {@link Builder#backend}. */
+  public static final String DEFAULT_BACKEND = "guard";
 
   private Guard(Builder b) {
     this.name = b.name;
@@ -120,6 +139,10 @@ public final class Guard {
     this.timeoutNanos = b.timeout == null ? 0 : b.timeout.toNanos();
     this.retryAfter = b.retryAfter;
     this.maxDelayNanos = saturatedNanos(config.maxDelay());
+    this.backend = b.backend == null ? DEFAULT_BACKEND : b.backend;
+    if (b.instrument) {
+      Instrumentation.register(meters);
+    }
   }
 
   private static long saturatedNanos(Duration d) {
@@ -159,6 +182,41 @@ public final class Guard {
     return metrics;
   }
 
+  /** What this guard protects, as a metric tag ({@code redis}, {@code postgresql} …). */
+  public String backend() {
+    return backend;
+  }
+
+  /**
+   * SPI: observes every call and attempt of this guard from now on (see {@link CallObserver} for
+   * the contract); the returned handle detaches it. Several observers are called in the order they
+   * were added. Meant for binders ({@code lifeline-micrometer}), not for application logic.
+   */
+  public AutoCloseable addCallObserver(CallObserver added) {
+    Objects.requireNonNull(added, "observer");
+    for (;;) {
+      CallObserver cur = observer;
+      CallObserver next = CallObservers.with(cur, added);
+      if (OBSERVER.compareAndSet(this, cur, next)) {
+        return () -> removeCallObserver(added);
+      }
+    }
+  }
+
+  private void removeCallObserver(CallObserver removed) {
+    for (;;) {
+      CallObserver cur = observer;
+      CallObserver next = CallObservers.without(cur, removed);
+      if (next == cur || OBSERVER.compareAndSet(this, cur, next)) {
+        return;
+      }
+    }
+  }
+
+  private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Guard, CallObserver>
+      OBSERVER = java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(
+          Guard.class, CallObserver.class, "observer");
+
   // ------------------------------------------------------------------------------------------ sync
 
   /**
@@ -166,6 +224,25 @@ public final class Guard {
    * exceptions.
    */
   public <T> T call(Callable<? extends T> op) {
+    CallObserver obs = observer;
+    return obs == null ? attempts(op, null, null) : observedCall(op, obs);
+  }
+
+  private <T> T observedCall(Callable<? extends T> op, CallObserver obs) {
+    Object token = obs.callStarted(name);
+    long start = ticker.read();
+    T result;
+    try {
+      result = attempts(op, obs, token);
+    } catch (Throwable t) {
+      obs.callEnded(token, ticker.read() - start, CallOutcome.of(t), t);
+      throw t;
+    }
+    obs.callEnded(token, ticker.read() - start, CallOutcome.SUCCESS, null);
+    return result;
+  }
+
+  private <T> T attempts(Callable<? extends T> op, CallObserver obs, Object token) {
     budget.recordCall();
     final long deadline = timeoutNanos > 0 ? ticker.read() + timeoutNanos : 0;
     Throwable last = null;
@@ -183,10 +260,16 @@ public final class Guard {
           throw new CallTimeoutException(name, Duration.ofNanos(timeoutNanos), attempt - 1, last);
         }
       }
+      if (obs != null) {
+        obs.attemptStarted(token, attempt);
+      }
       T result;
       try {
         result = limit == 0 ? op.call() : callWithTimeout(op, limit);
       } catch (Throwable t) {
+        if (obs != null) {
+          obs.attemptEnded(token, attempt, t);
+        }
         last = t;
         if (t instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
           // the caller asked this thread to stop: neither a verdict on the dependency nor a reason to retry
@@ -217,6 +300,9 @@ public final class Guard {
         metrics.recordRetry();
         sleep(delay, t);
         continue;
+      }
+      if (obs != null) {
+        obs.attemptEnded(token, attempt, null);
       }
       breaker.onSuccess(permit);
       metrics.recordSuccess();
@@ -390,7 +476,11 @@ public final class Guard {
     Objects.requireNonNull(op, "op");
     budget.recordCall();
     AsyncCall<T> call = new AsyncCall<>(op, timeoutNanos > 0 ? ticker.read() + timeoutNanos : 0);
-    call.result.whenComplete((v, e) -> call.cleanup());
+    CallObserver obs = observer;
+    if (obs != null) {
+      call.observe(obs);
+    }
+    call.result.whenComplete((v, e) -> call.cleanup(e));
     call.attempt();
     return call.result;
   }
@@ -407,13 +497,26 @@ public final class Guard {
     volatile Attempt current;
     volatile Throwable last;
     volatile int attempts;
+    CallObserver obs; // written before the first attempt, then only read
+    Object token;
+    long start;
 
     AsyncCall(Supplier<? extends CompletionStage<? extends T>> op, long deadline) {
       this.op = op;
       this.deadline = deadline;
     }
 
-    void cleanup() {
+    void observe(CallObserver o) {
+      obs = o;
+      token = o.callStarted(name);
+      start = ticker.read();
+    }
+
+    void cleanup(Throwable error) {
+      if (obs != null) {
+        obs.callEnded(token, ticker.read() - start,
+            error == null ? CallOutcome.SUCCESS : CallOutcome.of(error), error);
+      }
       ScheduledFuture<?> r = pendingRetry;
       if (r != null) {
         r.cancel(false);
@@ -453,6 +556,9 @@ public final class Guard {
         }
       }
       int number = ++attempts;
+      if (obs != null) {
+        obs.attemptStarted(token, number);
+      }
       Attempt a = new Attempt(permit, number);
       current = a;
       CompletableFuture<? extends T> inFlight;
@@ -537,6 +643,9 @@ public final class Guard {
       }
 
       private void handle(T value, Throwable error) {
+        if (obs != null) {
+          obs.attemptEnded(token, number, error == null ? null : ErrorClassifier.unwrap(error));
+        }
         if (error == null) {
           ScheduledFuture<?> t = timer;
           if (t != null) {
@@ -607,6 +716,8 @@ public final class Guard {
     private Duration attemptTimeout;
     private Duration timeout;
     private java.util.function.Function<? super Throwable, Duration> retryAfter;
+    private String backend;
+    private boolean instrument = true;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -723,6 +834,32 @@ public final class Guard {
     public Builder retryAfter(java.util.function.Function<? super Throwable, Duration> hint) {
       requireUnset(this.retryAfter, "retryAfter");
       this.retryAfter = Objects.requireNonNull(hint, "hint");
+      return this;
+    }
+
+    /**
+     * What this guard protects, reported as the {@code backend} tag of its meters (default {@value
+     * Guard#DEFAULT_BACKEND}); lower case letters, digits and {@code -_.}, at most 32 characters.
+     * The managers set it ({@code redis}, {@code postgresql}, {@code neo4j}, {@code http}).
+     */
+    public Builder backend(String backend) {
+      requireUnset(this.backend, "backend");
+      Objects.requireNonNull(backend, "backend");
+      if (!backend.matches("[a-z0-9._-]{1,32}")) {
+        throw new ConfigurationException("backend", "\"" + backend + "\"",
+            "must be 1-32 characters of a-z, 0-9, '.', '_', '-'");
+      }
+      this.backend = backend;
+      return this;
+    }
+
+    /**
+     * Whether the guard registers itself with {@link Instrumentation} (default true). A connection
+     * manager passes false and describes its guard with its own meters ({@code MeterSink.calls}),
+     * so they go away together when the manager is closed.
+     */
+    public Builder instrument(boolean register) {
+      this.instrument = register;
       return this;
     }
 

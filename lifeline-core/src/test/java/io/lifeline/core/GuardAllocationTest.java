@@ -15,13 +15,35 @@ class GuardAllocationTest {
   private static final Callable<String> OP = () -> "ok";
 
   @Test
+  void successPathAllocatesNothingWithAnObserverThatKeepsNoPerCallState() {
+    Guard g = Guard.of("alloc-observed", RetryConfig.defaults());
+    long[] ended = new long[1];
+    g.addCallObserver(new io.lifeline.core.spi.CallObserver() {
+      @Override
+      public Object callStarted(String guard) {
+        return null;
+      }
+
+      @Override
+      public void callEnded(Object token, long nanos, io.lifeline.core.spi.CallOutcome outcome, Throwable error) {
+        ended[0]++;
+      }
+    });
+    assertAllocatesNothing(g);
+    assertThat(ended[0]).isEqualTo(250_000);
+  }
+
+  @Test
   void successPathAllocatesNothing() {
+    assertAllocatesNothing(Guard.of("alloc", RetryConfig.defaults()));
+  }
+
+  private static void assertAllocatesNothing(Guard g) {
     java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     if (!(mx instanceof com.sun.management.ThreadMXBean)) {
       return; // not a HotSpot-compatible JVM: nothing to measure with
     }
     com.sun.management.ThreadMXBean hs = (com.sun.management.ThreadMXBean) mx;
-    Guard g = Guard.of("alloc", RetryConfig.defaults());
     long id = Thread.currentThread().getId();
     for (int i = 0; i < 50_000; i++) {
       g.call(OP);

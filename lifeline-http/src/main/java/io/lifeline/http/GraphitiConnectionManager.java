@@ -89,7 +89,7 @@ public final class GraphitiConnectionManager extends HttpServiceConnectionManage
   }
 
   public GraphitiConnectionManager(GraphitiConfig config) {
-    super(config.http(), GRAPHITI_MAPPER);
+    super(config.http(), GRAPHITI_MAPPER, "graphiti");
     this.graphitiConfig = config;
   }
 
@@ -101,7 +101,7 @@ public final class GraphitiConnectionManager extends HttpServiceConnectionManage
 
   /** {@code GET /healthcheck}. */
   public Graphiti.Healthcheck healthcheck() {
-    return ok(request(HttpCall.get("/healthcheck"))).json(Graphiti.Healthcheck.class);
+    return ok(request(HttpCall.get("/healthcheck").endpoint("healthcheck"))).json(Graphiti.Healthcheck.class);
   }
 
   /** {@code POST /search}: facts relevant to {@code query} in {@code groupIds} (null = all groups). */
@@ -111,33 +111,33 @@ public final class GraphitiConnectionManager extends HttpServiceConnectionManage
 
   /** {@code POST /search}. */
   public Graphiti.SearchResults search(Graphiti.SearchQuery query) {
-    return ok(request(read("/search", query))).json(Graphiti.SearchResults.class);
+    return ok(request(read("/search", query).endpoint("search"))).json(Graphiti.SearchResults.class);
   }
 
   /** Async {@code POST /search}. */
   public CompletableFuture<Graphiti.SearchResults> searchAsync(Graphiti.SearchQuery query) {
-    return requestAsync(read("/search", query)).thenApply(r -> ok(r).json(Graphiti.SearchResults.class));
+    return requestAsync(read("/search", query).endpoint("search")).thenApply(r -> ok(r).json(Graphiti.SearchResults.class));
   }
 
   /** {@code POST /get-memory}: facts relevant to a conversation. */
   public Graphiti.GetMemoryResponse getMemory(Graphiti.GetMemoryRequest request) {
-    return ok(request(read("/get-memory", request))).json(Graphiti.GetMemoryResponse.class);
+    return ok(request(read("/get-memory", request).endpoint("get_memory"))).json(Graphiti.GetMemoryResponse.class);
   }
 
   /** {@code POST /messages}: queues messages for ingestion (Graphiti answers 202). Not retried once sent. */
   public Graphiti.Result addMessages(String groupId, List<Graphiti.Message> messages) {
-    return ok(request(HttpCall.post("/messages").json(new Graphiti.AddMessagesRequest(groupId, messages))))
+    return ok(request(HttpCall.post("/messages").json(new Graphiti.AddMessagesRequest(groupId, messages)).endpoint("add_messages")))
         .json(Graphiti.Result.class);
   }
 
   /** {@code POST /entity-node}: creates an entity node (Graphiti answers 201 with the node). */
   public Graphiti.EntityNode addEntityNode(Graphiti.AddEntityNodeRequest request) {
-    return ok(request(HttpCall.post("/entity-node").json(request))).json(Graphiti.EntityNode.class);
+    return ok(request(HttpCall.post("/entity-node").json(request).endpoint("add_entity_node"))).json(Graphiti.EntityNode.class);
   }
 
   /** {@code GET /entity-edge/{uuid}}: the fact, or empty when the server answers 404. */
   public Optional<Graphiti.FactResult> getEntityEdge(String uuid) {
-    HttpResult r = request(HttpCall.get("/entity-edge/" + segment(uuid)));
+    HttpResult r = request(HttpCall.get("/entity-edge/" + segment(uuid)).endpoint("get_entity_edge"));
     if (r.statusCode() == 404) {
       return Optional.empty();
     }
@@ -146,27 +146,27 @@ public final class GraphitiConnectionManager extends HttpServiceConnectionManage
 
   /** {@code DELETE /entity-edge/{uuid}}. */
   public Graphiti.Result deleteEntityEdge(String uuid) {
-    return ok(request(HttpCall.delete("/entity-edge/" + segment(uuid)))).json(Graphiti.Result.class);
+    return ok(request(HttpCall.delete("/entity-edge/" + segment(uuid)).endpoint("delete_entity_edge"))).json(Graphiti.Result.class);
   }
 
   /** {@code GET /episodes/{group_id}?last_n=}: the last {@code lastN} episodes of a group. */
   public List<Graphiti.Episode> getEpisodes(String groupId, int lastN) {
-    return ok(request(HttpCall.get(episodesPath(groupId, lastN)))).json(EPISODES);
+    return ok(request(HttpCall.get(episodesPath(groupId, lastN)).endpoint("get_episodes"))).json(EPISODES);
   }
 
   /** {@code DELETE /episode/{uuid}}. */
   public Graphiti.Result deleteEpisode(String uuid) {
-    return ok(request(HttpCall.delete("/episode/" + segment(uuid)))).json(Graphiti.Result.class);
+    return ok(request(HttpCall.delete("/episode/" + segment(uuid)).endpoint("delete_episode"))).json(Graphiti.Result.class);
   }
 
   /** {@code DELETE /group/{group_id}}: deletes a group's episodes, nodes and edges. */
   public Graphiti.Result deleteGroup(String groupId) {
-    return ok(request(HttpCall.delete("/group/" + segment(groupId)))).json(Graphiti.Result.class);
+    return ok(request(HttpCall.delete("/group/" + segment(groupId)).endpoint("delete_group"))).json(Graphiti.Result.class);
   }
 
   /** {@code POST /clear}: deletes the whole graph and rebuilds indices. Not retried once sent. */
   public Graphiti.Result clear() {
-    return ok(request(HttpCall.post("/clear"))).json(Graphiti.Result.class);
+    return ok(request(HttpCall.post("/clear").endpoint("clear"))).json(Graphiti.Result.class);
   }
 
   private static HttpCall read(String path, Object body) {

@@ -28,9 +28,10 @@ public final class HttpCall {
   private final String[] headers;
   private final String idempotencyKey;
   private final Duration timeout;
+  private final String endpoint; // null: the method, lower case
 
   private HttpCall(String method, String path, Object jsonBody, byte[] rawBody, String contentType,
-      String[] headers, String idempotencyKey, Duration timeout) {
+      String[] headers, String idempotencyKey, Duration timeout, String endpoint) {
     this.method = method;
     this.path = path;
     this.jsonBody = jsonBody;
@@ -39,6 +40,7 @@ public final class HttpCall {
     this.headers = headers;
     this.idempotencyKey = idempotencyKey;
     this.timeout = timeout;
+    this.endpoint = endpoint;
   }
 
   private static final String[] NO_HEADERS = new String[0];
@@ -57,7 +59,7 @@ public final class HttpCall {
     if (!path.startsWith("/") || path.startsWith("//")) {
       throw new IllegalArgumentException("path must start with a single '/' (relative to the base URL)");
     }
-    return new HttpCall(canonical(m), path, null, null, null, NO_HEADERS, null, null);
+    return new HttpCall(canonical(m), path, null, null, null, NO_HEADERS, null, null, null);
   }
 
   /** The shared constant for the common methods, so {@link #isIdempotent} compares fast. */
@@ -95,14 +97,14 @@ public final class HttpCall {
 
   /** This call with {@code body} serialized to JSON by Jackson ({@code Content-Type: application/json}). */
   public HttpCall json(Object body) {
-    return new HttpCall(method, path, body, null, "application/json", headers, idempotencyKey, timeout);
+    return new HttpCall(method, path, body, null, "application/json", headers, idempotencyKey, timeout, endpoint);
   }
 
   /** This call with a raw body of the given content type. */
   public HttpCall body(String contentType, byte[] body) {
     Objects.requireNonNull(contentType, "contentType");
     Objects.requireNonNull(body, "body");
-    return new HttpCall(method, path, null, body.clone(), contentType, headers, idempotencyKey, timeout);
+    return new HttpCall(method, path, null, body.clone(), contentType, headers, idempotencyKey, timeout, endpoint);
   }
 
   /** This call with an extra header (after the manager's default headers). */
@@ -114,7 +116,7 @@ public final class HttpCall {
     String[] h = Arrays.copyOf(headers, headers.length + 2);
     h[headers.length] = name;
     h[headers.length + 1] = value;
-    return new HttpCall(method, path, jsonBody, rawBody, contentType, h, idempotencyKey, timeout);
+    return new HttpCall(method, path, jsonBody, rawBody, contentType, h, idempotencyKey, timeout, endpoint);
   }
 
   /**
@@ -127,7 +129,7 @@ public final class HttpCall {
     if (key.isBlank()) {
       throw new IllegalArgumentException("idempotency key must not be blank");
     }
-    return new HttpCall(method, path, jsonBody, rawBody, contentType, headers, key, timeout);
+    return new HttpCall(method, path, jsonBody, rawBody, contentType, headers, key, timeout, endpoint);
   }
 
   /** This call with its own per-attempt timeout instead of the manager's request timeout. */
@@ -136,7 +138,26 @@ public final class HttpCall {
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be > 0");
     }
-    return new HttpCall(method, path, jsonBody, rawBody, contentType, headers, idempotencyKey, timeout);
+    return new HttpCall(method, path, jsonBody, rawBody, contentType, headers, idempotencyKey, timeout, endpoint);
+  }
+
+  /**
+   * Names this call for metrics ({@code lifeline.http.requests{endpoint=…}}): the typed operation
+   * ({@code search}), never the path, which may carry ids. 1-40 characters of a-z, 0-9, {@code
+   * _.-}; a manager counts at most 64 distinct endpoints, the rest as {@code other}. Default: the
+   * method in lower case ({@code get}, {@code post}).
+   */
+  public HttpCall endpoint(String name) {
+    Objects.requireNonNull(name, "name");
+    if (!name.matches("[a-z0-9_.-]{1,40}")) {
+      throw new IllegalArgumentException("endpoint name must be 1-40 characters of a-z, 0-9, '_', '.', '-'");
+    }
+    return new HttpCall(method, path, jsonBody, rawBody, contentType, headers, idempotencyKey, timeout, name);
+  }
+
+  /** The endpoint name for metrics (see {@link #endpoint(String)}). */
+  public String endpoint() {
+    return endpoint != null ? endpoint : method.toLowerCase(Locale.ROOT);
   }
 
   public String method() {

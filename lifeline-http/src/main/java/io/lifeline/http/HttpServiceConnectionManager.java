@@ -132,6 +132,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
   private final ThreadPoolExecutor executor;
   private final ThreadPoolExecutor overflow;
   private final Guard guard;
+  private final HttpMeters meters;
   private final ConnectionStateTracker state;
   /** A service that keeps failing is a WARN (rate-limited, sanitized), not silence. */
   private final FailureLog failures;
@@ -150,10 +151,10 @@ public class HttpServiceConnectionManager implements AutoCloseable {
 
   /** A manager for {@code config}. */
   public HttpServiceConnectionManager(HttpServiceConfig config) {
-    this(config, DEFAULT_MAPPER);
+    this(config, DEFAULT_MAPPER, "http");
   }
 
-  HttpServiceConnectionManager(HttpServiceConfig config, ObjectMapper mapper) {
+  HttpServiceConnectionManager(HttpServiceConfig config, ObjectMapper mapper, String backend) {
     this.config = Objects.requireNonNull(config, "config");
     this.name = config.name();
     this.mapper = mapper;
@@ -195,7 +196,10 @@ public class HttpServiceConnectionManager implements AutoCloseable {
         .retryConfig(config.retryConfig())
         .classifier(HttpServiceConnectionManager::classify)
         .retryAfter(HttpServiceConnectionManager::retryAfterHint)
+        .backend(backend)
+        .instrument(false) // described (and unregistered on close) with this manager's meters
         .build();
+    this.meters = new HttpMeters(this, backend);
   }
 
   private static String[] headerArray(HttpServiceConfig c) {
@@ -273,12 +277,15 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     long limit = limitNanos(call);
     try {
       HttpResult r = guard.call(() -> attempt(req, call, limit));
+      meters.record(call.endpoint(), r.statusCode());
       succeeded();
       return r;
     } catch (ServiceUnavailableException e) {
+      meters.recordFailure(call.endpoint(), e);
       failed(e);
       throw e;
     } catch (Error e) {
+      meters.recordFailure(call.endpoint(), e);
       unusable(e);
       throw e;
     }
@@ -310,8 +317,10 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     CompletableFuture<HttpResult> f = guard.callAsync(() -> attemptAsync(req, call, limit));
     f.whenComplete((r, e) -> {
       if (e == null) {
+        meters.record(call.endpoint(), r.statusCode());
         succeeded();
       } else {
+        meters.recordFailure(call.endpoint(), e);
         Throwable c = ErrorClassifier.unwrap(e);
         if (c instanceof ServiceUnavailableException) {
           failed(c);
@@ -645,6 +654,7 @@ public class HttpServiceConnectionManager implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    meters.close();
     state.transitionTo(ConnectionState.CLOSED);
     ConnectionHealthManager h = health;
     health = null;

@@ -138,6 +138,12 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private final LongAdder replayedCount = new LongAdder();
   private final LongAdder droppedCount = new LongAdder();
   private final LongAdder recoveries = new LongAdder();
+  // observability (issue 13): replays cut short by an outage, commits with unknown outcome, and
+  // since when the journal holds entries (nanoTime; 0 while empty)
+  final LongAdder replayInterrupted = new LongAdder();
+  final LongAdder outcomeUnknown = new LongAdder();
+  private volatile long journalPendingSince;
+  private final DatabaseMeters meters;
   private volatile ConnectionHealthManager healthManager;
   /** An Error from the driver's last connect (not an outage; see markDown); null once one succeeds. */
   private volatile Error unusable;
@@ -167,6 +173,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     this.guard = Guard.builder(name)
         .retryConfig(config.retryConfig())
         .classifier(this::classify)
+        .backend(DatabaseMeters.backendOf(config.url()))
+        .instrument(false) // described (and unregistered on close) with this manager's meters
         .build();
     this.guard.circuitBreaker().addListener(t -> {
       if (t.to() == CircuitBreaker.State.OPEN) {
@@ -195,8 +203,10 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     state.transitionTo(ConnectionState.CONNECTING);
     this.pool = newPool();
     if (journal != null && journal.size() > 0) {
+      journalPendingSince = System.nanoTime() | 1; // entries of an earlier run: at least this old
       scheduleReplay();
     }
+    this.meters = new DatabaseMeters(this);
   }
 
   /**
@@ -395,6 +405,9 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     } catch (IOException e) {
       throw new ServiceUnavailableException(name, "database down and the write journal failed", e);
     }
+    if (journalPendingSince == 0) {
+      journalPendingSince = System.nanoTime() | 1;
+    }
     journaledCount.increment();
     if (down.get() == null) {
       scheduleReplay();
@@ -587,6 +600,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
         if (kind.connectionLost()) {
           broken = true;
           confirmDown();
+          outcomeUnknown.increment();
           throw new TransactionOutcomeUnknownException(name, e);
         }
         rollbackQuietly(c, e);
@@ -970,6 +984,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
         WriteJournal.Entry e = journal.read(replayOffset);
         if (e == null) {
           if (journal.clearIfReplayed(replayOffset)) {
+            journalPendingSince = 0;
             replayOffset = 0;
             return;
           }
@@ -979,6 +994,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
           applyWithLedger(e.command());
           replayedCount.increment();
         } catch (ServiceUnavailableException | TransactionOutcomeUnknownException ex) {
+          replayInterrupted.increment();
           retryLater = true; // stays in the journal; the ledger makes the retry safe
           return;
         } catch (RuntimeException ex) {
@@ -1159,6 +1175,37 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     return name;
   }
 
+  boolean hasJournal() {
+    return journal != null;
+  }
+
+  /** Journal bytes not yet replayed (0 without a journal). */
+  long journalPendingBytes() {
+    return journal == null ? 0 : Math.max(0, journal.size() - replayOffset);
+  }
+
+  /** Seconds since the journal last was empty: a bound on its oldest entry's age (0 when empty). */
+  double journalPendingSeconds() {
+    long since = journalPendingSince;
+    return since == 0 ? 0 : (System.nanoTime() - since) / 1e9;
+  }
+
+  LongAdder journaledCount() {
+    return journaledCount;
+  }
+
+  LongAdder replayedCount() {
+    return replayedCount;
+  }
+
+  LongAdder droppedCount() {
+    return droppedCount;
+  }
+
+  LongAdder rejectedWhileDown() {
+    return rejectedWhileDown;
+  }
+
   /** Bytes in the write journal not yet replayed (0 without a journal). */
   public long journalBytes() {
     return journal == null ? 0 : journal.size();
@@ -1175,6 +1222,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    meters.close();
     ConnectionHealthManager h = healthManager;
     if (h != null) {
       try {

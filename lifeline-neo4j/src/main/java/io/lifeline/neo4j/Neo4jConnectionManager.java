@@ -105,6 +105,7 @@ public final class Neo4jConnectionManager implements AutoCloseable {
   private final String name;
   private final Driver driver;
   private final ConnectionMetrics metrics = new ConnectionMetrics();
+  private final Neo4jMeters meters;
   private final Guard guard;
   private final ConnectionStateTracker state;
   private final SessionConfig readSession;
@@ -135,7 +136,10 @@ public final class Neo4jConnectionManager implements AutoCloseable {
         .classifier(Neo4jErrors.classifier())
         .metrics(metrics)
         .attemptTimeout(config.queryTimeout())
+        .backend("neo4j")
+        .instrument(false) // described (and unregistered on close) with this manager's meters
         .build();
+    this.meters = new Neo4jMeters(this);
     SessionConfig.Builder read = SessionConfig.builder().withDefaultAccessMode(AccessMode.READ)
         .withBookmarkManager(driver.executableQueryBookmarkManager());
     SessionConfig.Builder write = SessionConfig.builder().withDefaultAccessMode(AccessMode.WRITE)
@@ -407,6 +411,7 @@ public final class Neo4jConnectionManager implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      meters.close();
       state.transitionTo(ConnectionState.CLOSED);
       ConnectionHealthManager h = health;
       if (h != null) {

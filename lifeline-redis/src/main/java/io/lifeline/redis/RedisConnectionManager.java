@@ -127,6 +127,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   private final ScheduledThreadPoolExecutor scheduler;
   private final ConnectionStateTracker state;
   private final RedisMetrics metrics = new RedisMetrics();
+  private final RedisMeters meters;
   private final ConnectionHealthManager health;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean recoveryScheduled = new AtomicBoolean();
@@ -207,7 +208,10 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     this.guard = Guard.builder(name)
         .retryConfig(config.retryConfig())
         .classifier(RedisErrors::classify)
+        .backend(RedisMeters.BACKEND)
+        .instrument(false) // described (and unregistered on close) with this manager's meters
         .build();
+    this.meters = new RedisMeters(this);
     guard.circuitBreaker().addListener(t -> {
       if (t.to() == CircuitBreaker.State.OPEN) {
         enterOutage(new CircuitOpenException(name, CircuitBreaker.State.OPEN,
@@ -284,7 +288,8 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   }
 
   private FallbackCache newFallback() {
-    return new FallbackCache(config.fallbackMaxEntries(), config.fallbackMaxBytes(), io.lifeline.core.Ticker.system());
+    return new FallbackCache(config.fallbackMaxEntries(), config.fallbackMaxBytes(), io.lifeline.core.Ticker.system(),
+        metrics.fallbackEvictions);
   }
 
   /** True when Netty's native epoll transport is in use (needed for TCP_USER_TIMEOUT). */
@@ -335,6 +340,22 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   }
 
   /** Counters and gauges. */
+  RedisMetrics rawMetrics() {
+    return metrics;
+  }
+
+  long fallbackSize() {
+    return phase.cache.size();
+  }
+
+  long fallbackBytes() {
+    return phase.cache.weight();
+  }
+
+  int touchedKeys() {
+    return touched.size();
+  }
+
   public RedisMetrics.Snapshot metrics() {
     Phase p = phase;
     return metrics.snapshot(state.current(), p.mode != ONLINE, p.cache.size(), p.cache.weight(),
@@ -1050,6 +1071,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    meters.close();
     ReentrantReadWriteLock.WriteLock lock = switchLock.writeLock();
     lock.lock();
     try {

@@ -41,6 +41,7 @@ public final class RedisMetrics {
   final LongAdder reconciledKeys = new LongAdder();
   final LongAdder namespaceFlushes = new LongAdder();
   final LongAdder overflowRejections = new LongAdder();
+  final LongAdder fallbackEvictions = new LongAdder();
 
   RedisMetrics() {
     for (int i = 0; i < ops.length; i++) {

@@ -141,6 +141,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong lastNotStartedLog = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong notStartedSinceLog = new java.util.concurrent.atomic.AtomicLong();
   private final AtomicBoolean notStartedLogged = new AtomicBoolean();
+  private final HealthMeters meters;
 
   private ConnectionHealthManager(Builder b) {
     this.retryConfig = b.retryConfig;
@@ -162,6 +163,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     this.notifier = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
         new java.util.concurrent.LinkedBlockingQueue<>(), LifelineThreads.factory(THREAD_PREFIX + id + "-notify-"));
     notifier.allowCoreThreadTimeOut(true);
+    this.meters = new HealthMeters(this, "health-" + id);
   }
 
   public static Builder builder() {
@@ -186,6 +188,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     if (started.get()) {
       s.schedule(0);
     }
+    meters.servicesChanged();
   }
 
   /** Stops checking {@code name} and forgets it. Returns whether it was registered. */
@@ -195,6 +198,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
       return false;
     }
     s.remove();
+    meters.servicesChanged();
     return true;
   }
 
@@ -233,6 +237,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    meters.close();
     for (Service s : services.values()) {
       s.remove();
     }
@@ -329,6 +334,12 @@ public final class ConnectionHealthManager implements AutoCloseable {
   /** The current status of {@code name}; throws {@link IllegalArgumentException} if unknown. */
   public HealthStatus status(String name) {
     return require(name).snapshot();
+  }
+
+  /** The status of {@code name} without a snapshot (for gauges), or null if it is not registered. */
+  ServiceStatus currentStatus(String name) {
+    Service s = services.get(name);
+    return s == null ? null : s.state.get().machine.status();
   }
 
   public Map<String, HealthStatus> statuses() {
@@ -696,6 +707,10 @@ public final class ConnectionHealthManager implements AutoCloseable {
 
       @Override
       public void finished(CheckResult result) {
+        if (result.latency() != null && meters.checkTiming.isObserved()) {
+          meters.checkTiming.record(result.latency().toNanos(),
+              result.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        }
         stuckLogged.set(false); // answered in time: a later overrun is news again
         notStartedInARow.set(0);
         record(result);
@@ -704,6 +719,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
 
       @Override
       public void timedOut(CheckRunner.Attempt attempt, boolean threadHeld) {
+        meters.checkTiming.record(checkTimeout.toNanos(), "timeout");
         notStartedInARow.set(0);
         apply(StatusMachine.Signal.FAILURE, checkTimeout, "check timed out after " + checkTimeout.toMillis() + "ms",
             null, true);

@@ -110,6 +110,7 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
   private final SynchronousQueue<PoolEntry<T>> handoff = new SynchronousQueue<>(true);
   private final PoolEntry<T> closedSignal;
   private volatile boolean closed;
+  private final PoolMeters meters; // lifeline-micrometer's view (issue 13): timeouts, acquire time
 
   /**
    * Use {@link ConnectionPool#builder}. {@code validator} and {@code destroyer} may be null (no
@@ -143,6 +144,7 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
     int recentSize = Math.min(RECENT_MAX, size);
     this.recent = ThreadLocal.withInitial(() -> newRecent(recentSize));
     this.closedSignal = new PoolEntry<>(this, -1);
+    this.meters = new PoolMeters(this, ticker);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -151,7 +153,9 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
   @Override
   public Lease<T> acquire(Duration timeout) {
     long nanos = toNanos("timeout", timeout);
+    long start = meters.start();
     PoolEntry<T> e = acquireOrNull(nanos);
+    meters.acquired(start, e != null);
     if (e == null) {
       throw timeoutException(timeout);
     }
@@ -160,7 +164,9 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
 
   @Override
   public Lease<T> acquire() {
+    long start = meters.start();
     PoolEntry<T> e = acquireOrNull(defaultTimeoutNanos);
+    meters.acquired(start, e != null);
     if (e == null) {
       throw timeoutException(defaultTimeout);
     }
@@ -507,6 +513,7 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
     if (!CLOSED.compareAndSet(this, false, true)) {
       return;
     }
+    meters.close();
     boolean interrupted = false;
     while (waiters.get() > 0) {
       try {

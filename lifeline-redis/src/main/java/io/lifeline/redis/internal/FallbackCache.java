@@ -48,11 +48,19 @@ public final class FallbackCache implements RedisOperations {
   // without taking the lock (a sampler must not starve the writers it observes)
   private volatile long sizeView;
   private volatile long bytesView;
+  private final java.util.concurrent.atomic.LongAdder evictions; // may be shared across caches
 
   /**
    * @throws IllegalArgumentException if a bound is not positive
    */
   public FallbackCache(long maxEntries, long maxBytes, Ticker ticker) {
+    this(maxEntries, maxBytes, ticker, new java.util.concurrent.atomic.LongAdder());
+  }
+
+  /** As above, counting entries evicted by the bounds into {@code evictions}. */
+  public FallbackCache(long maxEntries, long maxBytes, Ticker ticker,
+      java.util.concurrent.atomic.LongAdder evictions) {
+    this.evictions = Objects.requireNonNull(evictions, "evictions");
     if (maxEntries < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("bounds must be positive");
     }
@@ -135,6 +143,7 @@ public final class FallbackCache implements RedisOperations {
   private void putLocked(String key, Entry e) {
     removeLocked(key);
     if (e.bytes > maxBytes) {
+      evictions.increment();
       return; // would evict everything else and then itself: written, and evicted at once
     }
     map.put(key, e);
@@ -144,6 +153,7 @@ public final class FallbackCache implements RedisOperations {
       Entry eldest = it.next();
       it.remove();
       bytes -= eldest.bytes;
+      evictions.increment();
     }
     publishLocked(); // only once both bounds hold again
   }
