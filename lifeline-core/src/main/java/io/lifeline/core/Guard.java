@@ -184,6 +184,7 @@ public final class Guard {
         }
       }
       T result;
+      long started = breaker.startTime();
       try {
         result = limit == 0 ? op.call() : callWithTimeout(op, limit);
       } catch (Throwable t) {
@@ -208,7 +209,7 @@ public final class Guard {
           }
           throw (RuntimeException) surfaced;
         }
-        breaker.onFailure(permit);
+        breaker.onFailure(permit, started);
         metrics.recordFailure(t);
         if (c == ErrorClass.FAILURE) {
           throw failed(t);
@@ -218,7 +219,7 @@ public final class Guard {
         sleep(delay, t);
         continue;
       }
-      breaker.onSuccess(permit);
+      breaker.onSuccess(permit, started);
       metrics.recordSuccess();
       return result;
     }
@@ -453,7 +454,7 @@ public final class Guard {
         }
       }
       int number = ++attempts;
-      Attempt a = new Attempt(permit, number);
+      Attempt a = new Attempt(permit, number, breaker.startTime());
       current = a;
       CompletableFuture<? extends T> inFlight;
       try {
@@ -497,13 +498,15 @@ public final class Guard {
     final class Attempt {
       final long permit;
       final int number;
+      final long started;
       final AtomicInteger done = new AtomicInteger();
       volatile CompletableFuture<? extends T> inFlight;
       volatile ScheduledFuture<?> timer;
 
-      Attempt(long permit, int number) {
+      Attempt(long permit, int number, long started) {
         this.permit = permit;
         this.number = number;
+        this.started = started;
       }
 
       /** The call ended (cancelled) while this attempt was in flight. */
@@ -542,7 +545,7 @@ public final class Guard {
           if (t != null) {
             t.cancel(false);
           }
-          breaker.onSuccess(permit);
+          breaker.onSuccess(permit, started);
           metrics.recordSuccess();
           result.complete(value);
           return;
@@ -566,7 +569,7 @@ public final class Guard {
           result.completeExceptionally(callerError(t));
           return;
         }
-        breaker.onFailure(permit);
+        breaker.onFailure(permit, started);
         metrics.recordFailure(t);
         if (c == ErrorClass.FAILURE) {
           result.completeExceptionally(failed(t));
