@@ -9,12 +9,13 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Supplier;
 
 /**
@@ -396,6 +397,11 @@ public final class Guard {
     return call.result;
   }
 
+  /** An attempt's {@code done} flag, without an {@code AtomicInteger} per attempt. */
+  @SuppressWarnings("rawtypes")
+  private static final AtomicIntegerFieldUpdater<AsyncCall.Attempt> DONE =
+      AtomicIntegerFieldUpdater.newUpdater(AsyncCall.Attempt.class, "done");
+
   /**
    * One async call: a chain of attempts. Every path ends in completing {@code result}, and every
    * permit taken is reported exactly once (success, failure, or ignored when abandoned).
@@ -476,7 +482,11 @@ public final class Guard {
           return;
         }
       }
-      inFlight.whenComplete(a::complete);
+      if (inFlight.isDone()) {
+        a.completeFrom(inFlight); // what whenComplete would do at once, without its extra future
+      } else {
+        inFlight.whenComplete(a::complete);
+      }
       if (result.isDone()) {
         a.abandon(); // cancelled while the attempt was starting
       }
@@ -499,7 +509,8 @@ public final class Guard {
       final long permit;
       final int number;
       final long started;
-      final AtomicInteger done = new AtomicInteger();
+      /** 0 until the attempt's outcome (or its abandonment) is taken, then 1; see {@link #DONE}. */
+      volatile int done;
       volatile CompletableFuture<? extends T> inFlight;
       volatile ScheduledFuture<?> timer;
 
@@ -511,7 +522,7 @@ public final class Guard {
 
       /** The call ended (cancelled) while this attempt was in flight. */
       void abandon() {
-        if (done.compareAndSet(0, 1)) {
+        if (DONE.compareAndSet(this, 0, 1)) {
           breaker.onIgnored(permit);
           stop();
         }
@@ -528,8 +539,23 @@ public final class Guard {
         }
       }
 
+      /** The outcome of {@code f}, which is done. */
+      void completeFrom(CompletableFuture<? extends T> f) {
+        T value;
+        try {
+          value = f.getNow(null);
+        } catch (CompletionException e) {
+          complete(null, e.getCause() != null ? e.getCause() : e);
+          return;
+        } catch (CancellationException e) {
+          complete(null, e);
+          return;
+        }
+        complete(value, null);
+      }
+
       void complete(T value, Throwable error) {
-        if (!done.compareAndSet(0, 1)) {
+        if (!DONE.compareAndSet(this, 0, 1)) {
           return;
         }
         try {
