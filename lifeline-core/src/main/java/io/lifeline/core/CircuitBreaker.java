@@ -92,11 +92,30 @@ public interface CircuitBreaker {
 
   /** A breaker with {@code config}'s threshold, timeout and probe count. */
   static CircuitBreaker of(String name, RetryConfig config) {
-    return builder(name)
-        .withFailureThreshold(config.circuitBreakerThreshold())
+    return builder(name, config).build();
+  }
+
+  /**
+   * A builder preset from {@code config}: consecutive failures, or the failure-rate window when
+   * {@link RetryConfig#failureRateMode()}; open timeout and probes either way. Add a ticker or an
+   * executor before {@code build()}.
+   */
+  static Builder builder(String name, RetryConfig config) {
+    Builder b = builder(name)
         .withOpenTimeout(config.circuitBreakerTimeout())
-        .withHalfOpenProbes(config.halfOpenProbes())
-        .build();
+        .withHalfOpenProbes(config.halfOpenProbes());
+    if (!config.failureRateMode()) {
+      return b.withFailureThreshold(config.circuitBreakerThreshold());
+    }
+    b.withFailureRateThreshold((float) config.circuitBreakerFailureRateThreshold())
+        .withSlidingWindowType(config.circuitBreakerSlidingWindowType())
+        .withSlidingWindowSize(config.circuitBreakerSlidingWindowSize())
+        .withMinimumNumberOfCalls(config.circuitBreakerMinimumNumberOfCalls());
+    if (!config.circuitBreakerSlowCallDurationThreshold().isZero()) {
+      b.withSlowCallDurationThreshold(config.circuitBreakerSlowCallDurationThreshold())
+          .withSlowCallRateThreshold((float) config.circuitBreakerSlowCallRateThreshold());
+    }
+    return b;
   }
 
   static Builder builder(String name) {

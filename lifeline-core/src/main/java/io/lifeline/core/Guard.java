@@ -103,12 +103,7 @@ public final class Guard {
     this.backoff = Backoff.of(config);
     this.ticker = b.ticker == null ? Ticker.system() : b.ticker;
     this.breaker = b.breaker != null ? b.breaker
-        : CircuitBreaker.builder(name)
-            .withFailureThreshold(config.circuitBreakerThreshold())
-            .withOpenTimeout(config.circuitBreakerTimeout())
-            .withHalfOpenProbes(config.halfOpenProbes())
-            .withTicker(ticker)
-            .build();
+        : CircuitBreaker.builder(name, config).withTicker(ticker).build();
     this.budget = b.budget != null ? b.budget
         : RetryBudget.of(config.retryBudgetRatio(), config.retryBudgetMinPerSecond(),
             config.retryBudgetWindow(), ticker);
