@@ -23,7 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * CAS wins is the only one that publishes the transition (exactly once), and the generation is the
  * event's sequence number (in-order delivery). Permits are the state word at issue time; outcomes
  * whose generation is stale are dropped. The success path in CLOSED with no recorded failures is a
- * plain volatile read: no write, no allocation. Not API.
+ * plain volatile read: no write, no allocation.
+ *
+ * <p>In failure-rate mode the CLOSED payload stays 0 and outcomes go to a {@link SlidingWindow}
+ * instead: one per CLOSED period, tagged with that period's generation, replaced (allocated) only on
+ * the transition to CLOSED and on {@link #reset()}. A window that says a rate reached its threshold
+ * makes the caller try the CLOSED → OPEN CAS; exactly one wins and publishes. Not API.
  */
 public final class AtomicCircuitBreaker implements CircuitBreaker {
   private static final int STATE_SHIFT = 61; // bit 63 stays 0: permits are never negative
