@@ -20,12 +20,16 @@ END = "<!-- results:end -->"
 
 # Method order in the tables; anything else found in the JSON goes last.
 ORDER = {
-    "GuardBenchmark": ["baseline", "lifeline", "resilience4j", "resilience4jLockFree", "failsafe"],
-    "PoolBenchmark": ["lifeline", "commonsPool2", "hikariConcurrentBag", "stormpot"],
+    "GuardBenchmark": ["baseline", "lifeline", "lifelineFailureRate", "resilience4j",
+                       "resilience4jLockFree", "failsafe"],
+    "PoolBenchmark": ["lifeline", "lifelineLeakDetection", "commonsPool2", "hikariConcurrentBag",
+                      "stormpot"],
 }
 LABELS = {
     "baseline": "baseline (bare call)",
     "lifeline": "**Lifeline**",
+    "lifelineFailureRate": "Lifeline, failure-rate breaker (window 100, 50 %, min 100)",
+    "lifelineLeakDetection": "Lifeline, leakDetectionThreshold 60 s (on)",
     "resilience4j": "Resilience4j CB+Retry (defaults)",
     "resilience4jLockFree": "Resilience4j CB+Retry (LOCK_FREE window)",
     "failsafe": "Failsafe RetryPolicy+CircuitBreaker",

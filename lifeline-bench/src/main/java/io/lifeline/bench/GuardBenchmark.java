@@ -38,6 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code baseline}: the bare operation.
  *   <li>{@code lifeline}: {@code Guard.of("bench", RetryConfig.defaults()).call(op)}.
+ *   <li>{@code lifelineFailureRate}: the same Guard with the failure-rate breaker on Resilience4j's
+ *       default terms (count-based window 100, 50 %, minimum 100 calls): the like-for-like figure
+ *       against {@code resilience4j} (Lifeline's default breaker counts consecutive failures).
  *   <li>{@code resilience4j}: {@code Retry(CircuitBreaker(op))}, both {@code ofDefaults}
  *       (COUNT_BASED window of 100, SYNCHRONIZED sliding window).
  *   <li>{@code resilience4jLockFree}: same, breaker with {@code
@@ -62,6 +65,7 @@ public class GuardBenchmark {
   private CheckedSupplier<Object> checkedSupplier;
 
   private Guard guard;
+  private Guard guardFailureRate;
   private Supplier<Object> resilience4j;
   private Supplier<Object> resilience4jLockFree;
   private FailsafeExecutor<Object> failsafe;
@@ -74,6 +78,9 @@ public class GuardBenchmark {
     checkedSupplier = () -> value;
 
     guard = Guard.of("bench", RetryConfig.defaults());
+    guardFailureRate = Guard.of("bench-rate", RetryConfig.builder()
+        .circuitBreakerFailureRateThreshold(50).circuitBreakerSlidingWindowSize(100)
+        .circuitBreakerMinimumNumberOfCalls(100).build());
 
     resilience4j = Retry.decorateSupplier(Retry.ofDefaults("r"),
         CircuitBreaker.decorateSupplier(CircuitBreaker.ofDefaults("b"), supplier));
@@ -91,8 +98,10 @@ public class GuardBenchmark {
   @TearDown(Level.Trial)
   public void checkStillClosed() {
     // A benchmark that tripped a breaker would be measuring the rejection path instead.
-    if (guard.circuitBreaker().state() != io.lifeline.core.CircuitBreaker.State.CLOSED) {
-      throw new IllegalStateException("lifeline breaker left CLOSED: " + guard);
+    for (Guard g : new Guard[] {guard, guardFailureRate}) {
+      if (g.circuitBreaker().state() != io.lifeline.core.CircuitBreaker.State.CLOSED) {
+        throw new IllegalStateException("lifeline breaker left CLOSED: " + g);
+      }
     }
   }
 
@@ -104,6 +113,11 @@ public class GuardBenchmark {
   @Benchmark
   public Object lifeline() {
     return guard.call(callable);
+  }
+
+  @Benchmark
+  public Object lifelineFailureRate() {
+    return guardFailureRate.call(callable);
   }
 
   @Benchmark

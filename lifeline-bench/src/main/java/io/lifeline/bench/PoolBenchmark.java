@@ -42,7 +42,9 @@ import stormpot.Timeout;
  *
  * <ul>
  *   <li>{@code lifeline}: {@code ConnectionPool.create(factory, 10)}, {@code acquire(timeout)} /
- *       {@code Lease.close()}.
+ *       {@code Lease.close()}. Leak detection is off (the default): this is also its "off" cost.
+ *   <li>{@code lifelineLeakDetection}: the same pool with {@code leakDetectionThreshold(60 s)}: the
+ *       price of leak detection when on (a clock read and a stack trace per acquire).
  *   <li>{@code commonsPool2}: {@code GenericObjectPool}, maxTotal = maxIdle = 10, {@code
  *       borrowObject(timeout)} / {@code returnObject}.
  *   <li>{@code hikariConcurrentBag}: HikariCP's {@code ConcurrentBag} holding 10 entries, {@code
@@ -66,6 +68,7 @@ public class PoolBenchmark {
   static final class Member {}
 
   private ConnectionPool<Member> lifeline;
+  private ConnectionPool<Member> lifelineLeakDetection;
   private GenericObjectPool<Member> commonsPool2;
   private ConcurrentBag<BagEntry> bag;
   private Pool<StormMember> stormpot;
@@ -73,13 +76,9 @@ public class PoolBenchmark {
 
   @Setup(Level.Trial)
   public void setup() throws Exception {
-    lifeline = ConnectionPool.create(Member::new, SIZE);
-    lifeline.warmup();
-    List<Lease<Member>> leases = new ArrayList<>();
-    for (int i = 0; i < SIZE; i++) {
-      leases.add(lifeline.acquire(TIMEOUT));
-    }
-    leases.forEach(Lease::close);
+    lifeline = warmed(ConnectionPool.create(Member::new, SIZE));
+    lifelineLeakDetection = warmed(ConnectionPool.builder(Member::new).size(SIZE)
+        .leakDetectionThreshold(Duration.ofSeconds(60)).build());
 
     GenericObjectPoolConfig<Member> config = new GenericObjectPoolConfig<>();
     config.setMaxTotal(SIZE);
@@ -114,8 +113,22 @@ public class PoolBenchmark {
     claimed.forEach(StormMember::release);
   }
 
+  private static ConnectionPool<Member> warmed(ConnectionPool<Member> pool) {
+    pool.warmup();
+    List<Lease<Member>> leases = new ArrayList<>();
+    for (int i = 0; i < SIZE; i++) {
+      leases.add(pool.acquire(TIMEOUT));
+    }
+    leases.forEach(Lease::close);
+    return pool;
+  }
+
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
+    if (lifelineLeakDetection.leaksDetected() != 0) {
+      throw new IllegalStateException("a lease was held for 60 s in a benchmark of 1 µs leases");
+    }
+    lifelineLeakDetection.close();
     lifeline.close();
     commonsPool2.close();
     bag.close();
@@ -125,6 +138,14 @@ public class PoolBenchmark {
   @Benchmark
   public Object lifeline() {
     Lease<Member> lease = lifeline.acquire(TIMEOUT);
+    Member m = lease.get();
+    lease.close();
+    return m;
+  }
+
+  @Benchmark
+  public Object lifelineLeakDetection() {
+    Lease<Member> lease = lifelineLeakDetection.acquire(TIMEOUT);
     Member m = lease.get();
     lease.close();
     return m;

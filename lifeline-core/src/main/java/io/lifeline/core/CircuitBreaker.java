@@ -1,13 +1,18 @@
 package io.lifeline.core;
 
 import io.lifeline.core.internal.AtomicCircuitBreaker;
+import io.lifeline.core.internal.CountWindow;
+import io.lifeline.core.internal.FailureRatePolicy;
 import io.lifeline.core.internal.LifelineThreads;
+import io.lifeline.core.internal.TimeWindow;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
- * A circuit breaker: CLOSED → OPEN after {@code failureThreshold} consecutive failures, OPEN →
+ * A circuit breaker: CLOSED → OPEN after {@code failureThreshold} consecutive failures (the default
+ * mode) or, in failure-rate mode, when the failure rate or the slow-call rate over a sliding window
+ * reaches its threshold (see below); OPEN →
  * HALF_OPEN once {@code openTimeout} has passed, HALF_OPEN → CLOSED when <em>exactly</em> {@code
  * halfOpenProbes} probe calls have all succeeded, HALF_OPEN → OPEN on any probe failure, and also when
  * all probes are out and none has reported back within {@code halfOpenMaxWait} (default: the open
@@ -20,6 +25,21 @@ import java.util.concurrent.Executor;
  * started before a transition cannot move the breaker afterwards (a failure from before the breaker
  * opened does not re-open it while it is probing). In HALF_OPEN exactly {@code halfOpenProbes}
  * permits are issued, however many threads ask at once.
+ *
+ * <p><b>Failure-rate mode</b> (any of {@link Builder#withFailureRateThreshold}, {@link
+ * Builder#withSlidingWindowType}, {@link Builder#withSlidingWindowSize}, {@link
+ * Builder#withMinimumNumberOfCalls}, {@link Builder#withSlowCallDurationThreshold}, {@link
+ * Builder#withSlowCallRateThreshold} set) follows Resilience4j's CLOSED state with the same names
+ * and defaults: the outcomes of the last {@code slidingWindowSize} calls (COUNT_BASED, default 100)
+ * or of the last {@code slidingWindowSize} seconds (TIME_BASED) are kept; once at least {@code
+ * minimumNumberOfCalls} (default 100; capped at the window size when COUNT_BASED) are in, the
+ * breaker opens when failed calls reach {@code failureRateThreshold} percent (default 50) or calls
+ * slower than {@code slowCallDurationThreshold} reach {@code slowCallRateThreshold} percent. Slow-call
+ * detection is off unless one of its two options is set (default duration 60 s, rate 100 %, as
+ * Resilience4j's); only then does a call read the clock for it. A fresh window starts with every
+ * CLOSED period. HALF_OPEN is the same in both modes ({@code halfOpenProbes}, all must succeed).
+ * The count-based window is exact and linearizable; the time-based one sums per-second buckets
+ * (see {@code TimeWindow}).
  *
  * <p><b>Listeners</b> receive each transition exactly once, in order, on Lifeline's event threads
  * (never on the calling thread). A throwing listener is logged and does not affect other listeners.
@@ -39,6 +59,17 @@ public interface CircuitBreaker {
     HALF_OPEN
   }
 
+  /** How a failure-rate breaker's sliding window is measured (Resilience4j's names). */
+  enum SlidingWindowType {
+    /** The last {@code slidingWindowSize} calls. */
+    COUNT_BASED,
+    /** The calls of the last {@code slidingWindowSize} seconds. */
+    TIME_BASED
+  }
+
+  /** {@link #startTime()} of a breaker that does not measure call durations. */
+  long NOT_TIMED = Long.MIN_VALUE;
+
   /** A state change. {@code sequence} grows by one per transition of this breaker. */
   record Transition(String breaker, State from, State to, long sequence) {}
 
@@ -48,13 +79,43 @@ public interface CircuitBreaker {
     void onTransition(Transition transition);
   }
 
+  /** Failure-rate mode's default {@code failureRateThreshold}: 50 %, as Resilience4j's. */
+  float DEFAULT_FAILURE_RATE_THRESHOLD = 50f;
+  /** Failure-rate mode's default {@code slidingWindowSize}: 100 (calls), as Resilience4j's. */
+  int DEFAULT_SLIDING_WINDOW_SIZE = 100;
+  /** Failure-rate mode's default {@code minimumNumberOfCalls}: 100, as Resilience4j's. */
+  int DEFAULT_MINIMUM_NUMBER_OF_CALLS = 100;
+  /** Default {@code slowCallDurationThreshold}: 60 s, as Resilience4j's. */
+  Duration DEFAULT_SLOW_CALL_DURATION_THRESHOLD = Duration.ofSeconds(60);
+  /** Default {@code slowCallRateThreshold}: 100 %, as Resilience4j's. */
+  float DEFAULT_SLOW_CALL_RATE_THRESHOLD = 100f;
+
   /** A breaker with {@code config}'s threshold, timeout and probe count. */
   static CircuitBreaker of(String name, RetryConfig config) {
-    return builder(name)
-        .withFailureThreshold(config.circuitBreakerThreshold())
+    return builder(name, config).build();
+  }
+
+  /**
+   * A builder preset from {@code config}: consecutive failures, or the failure-rate window when
+   * {@link RetryConfig#failureRateMode()}; open timeout and probes either way. Add a ticker or an
+   * executor before {@code build()}.
+   */
+  static Builder builder(String name, RetryConfig config) {
+    Builder b = builder(name)
         .withOpenTimeout(config.circuitBreakerTimeout())
-        .withHalfOpenProbes(config.halfOpenProbes())
-        .build();
+        .withHalfOpenProbes(config.halfOpenProbes());
+    if (!config.failureRateMode()) {
+      return b.withFailureThreshold(config.circuitBreakerThreshold());
+    }
+    b.withFailureRateThreshold((float) config.circuitBreakerFailureRateThreshold())
+        .withSlidingWindowType(config.circuitBreakerSlidingWindowType())
+        .withSlidingWindowSize(config.circuitBreakerSlidingWindowSize())
+        .withMinimumNumberOfCalls(config.circuitBreakerMinimumNumberOfCalls());
+    if (!config.circuitBreakerSlowCallDurationThreshold().isZero()) {
+      b.withSlowCallDurationThreshold(config.circuitBreakerSlowCallDurationThreshold())
+          .withSlowCallRateThreshold((float) config.circuitBreakerSlowCallRateThreshold());
+    }
+    return b;
   }
 
   static Builder builder(String name) {
@@ -75,13 +136,32 @@ public interface CircuitBreaker {
   void onFailure(long permit);
 
   /**
+   * What to pass as {@code startTime} to {@link #onSuccess(long, long)} / {@link #onFailure(long,
+   * long)}: the breaker's clock when it detects slow calls, {@link #NOT_TIMED} otherwise (no clock
+   * read). Read it just before the call starts.
+   */
+  default long startTime() {
+    return NOT_TIMED;
+  }
+
+  /** The permitted call, started at {@code startTime} (from {@link #startTime()}), succeeded. */
+  default void onSuccess(long permit, long startTime) {
+    onSuccess(permit);
+  }
+
+  /** The permitted call, started at {@code startTime} (from {@link #startTime()}), failed. */
+  default void onFailure(long permit, long startTime) {
+    onFailure(permit);
+  }
+
+  /**
    * The permitted call ended in a way that says nothing about the dependency's health (a caller
    * error such as invalid input). Does not count as success or failure; a HALF_OPEN probe permit is
    * given back so another call can probe.
    */
   void onIgnored(long permit);
 
-  /** Consecutive failures counted while CLOSED (0 in other states). */
+  /** Consecutive failures counted while CLOSED (0 in other states, and always 0 in failure-rate mode). */
   int consecutiveFailures();
 
   /** Time until an OPEN breaker lets probes through; zero when not OPEN. */
@@ -106,6 +186,12 @@ public interface CircuitBreaker {
     private Duration halfOpenMaxWait;
     private Ticker ticker;
     private Executor eventExecutor;
+    private Float failureRateThreshold;
+    private SlidingWindowType slidingWindowType;
+    private Integer slidingWindowSize;
+    private Integer minimumNumberOfCalls;
+    private Duration slowCallDurationThreshold;
+    private Float slowCallRateThreshold;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -171,19 +257,125 @@ public interface CircuitBreaker {
       return this;
     }
 
+    /**
+     * Failure-rate mode: percentage of failed calls in the window at which the breaker opens, in
+     * {@code (0, 100]} (default 50; Resilience4j {@code failureRateThreshold}, same default).
+     */
+    public Builder withFailureRateThreshold(float percent) {
+      requireUnset(failureRateThreshold == null, "failureRateThreshold");
+      this.failureRateThreshold = percent;
+      return this;
+    }
+
+    /** Failure-rate mode: count- or time-based window (default COUNT_BASED, as Resilience4j). */
+    public Builder withSlidingWindowType(SlidingWindowType type) {
+      requireUnset(slidingWindowType == null, "slidingWindowType");
+      this.slidingWindowType = Objects.requireNonNull(type, "type");
+      return this;
+    }
+
+    /**
+     * Failure-rate mode: calls (COUNT_BASED, 1 to {@value CountWindow#MAX_SIZE}) or seconds
+     * (TIME_BASED, 1 to {@value TimeWindow#MAX_SECONDS}) in the window (default 100, as
+     * Resilience4j).
+     */
+    public Builder withSlidingWindowSize(int size) {
+      requireUnset(slidingWindowSize == null, "slidingWindowSize");
+      this.slidingWindowSize = size;
+      return this;
+    }
+
+    /**
+     * Failure-rate mode: calls the window must hold before any rate is computed, 1 to 1 000 000 000
+     * (default 100, as Resilience4j; capped at the window size when COUNT_BASED, as there).
+     */
+    public Builder withMinimumNumberOfCalls(int calls) {
+      requireUnset(minimumNumberOfCalls == null, "minimumNumberOfCalls");
+      this.minimumNumberOfCalls = calls;
+      return this;
+    }
+
+    /**
+     * Failure-rate mode: a call taking at least this long is slow, 1 ms to 1 day (default 60 s, as
+     * Resilience4j). Setting it turns slow-call detection on.
+     */
+    public Builder withSlowCallDurationThreshold(Duration threshold) {
+      requireUnset(slowCallDurationThreshold == null, "slowCallDurationThreshold");
+      this.slowCallDurationThreshold = Objects.requireNonNull(threshold, "threshold");
+      return this;
+    }
+
+    /**
+     * Failure-rate mode: percentage of slow calls at which the breaker opens, in {@code (0, 100]}
+     * (default 100, as Resilience4j). Setting it turns slow-call detection on.
+     */
+    public Builder withSlowCallRateThreshold(float percent) {
+      requireUnset(slowCallRateThreshold == null, "slowCallRateThreshold");
+      this.slowCallRateThreshold = percent;
+      return this;
+    }
+
+    private boolean failureRateMode() {
+      return failureRateThreshold != null || slidingWindowType != null || slidingWindowSize != null
+          || minimumNumberOfCalls != null || slowCallDurationThreshold != null
+          || slowCallRateThreshold != null;
+    }
+
+    /** Validates every failure-rate option at once; {@code null} in consecutive-failures mode. */
+    private FailureRatePolicy failureRatePolicy() {
+      if (!failureRateMode()) {
+        return null;
+      }
+      Validation v = Validation.byField();
+      if (failureThreshold != -1) {
+        v.problem("failureThreshold", failureThreshold, "must not be set together with the"
+            + " failure-rate options (consecutive failures and failure rate are two modes; choose one)");
+      }
+      float rate = failureRateThreshold == null ? DEFAULT_FAILURE_RATE_THRESHOLD : failureRateThreshold;
+      v.check(rate > 0 && rate <= 100, "failureRateThreshold", rate,
+          "must be a percentage above 0 and at most 100");
+      SlidingWindowType type = slidingWindowType == null ? SlidingWindowType.COUNT_BASED : slidingWindowType;
+      int size = slidingWindowSize == null ? DEFAULT_SLIDING_WINDOW_SIZE : slidingWindowSize;
+      if (type == SlidingWindowType.COUNT_BASED) {
+        v.range("slidingWindowSize", size, 1, CountWindow.MAX_SIZE);
+      } else {
+        v.check(size >= 1 && size <= TimeWindow.MAX_SECONDS, "slidingWindowSize", size,
+            "must be between 1 and " + TimeWindow.MAX_SECONDS + " (seconds, TIME_BASED)");
+      }
+      int min = minimumNumberOfCalls == null ? DEFAULT_MINIMUM_NUMBER_OF_CALLS : minimumNumberOfCalls;
+      v.range("minimumNumberOfCalls", min, 1, 1_000_000_000);
+      Duration slow = slowCallDurationThreshold == null
+          ? DEFAULT_SLOW_CALL_DURATION_THRESHOLD : slowCallDurationThreshold;
+      v.duration("slowCallDurationThreshold", slow, Duration.ofMillis(1), Duration.ofDays(1));
+      float slowRate = slowCallRateThreshold == null ? DEFAULT_SLOW_CALL_RATE_THRESHOLD : slowCallRateThreshold;
+      v.check(slowRate > 0 && slowRate <= 100, "slowCallRateThreshold", slowRate,
+          "must be a percentage above 0 and at most 100");
+      v.throwIfAny();
+      boolean slowOn = slowCallDurationThreshold != null || slowCallRateThreshold != null;
+      return new FailureRatePolicy(type == SlidingWindowType.TIME_BASED, size, min, rate,
+          slowOn ? slow.toNanos() : 0, slowRate);
+    }
+
     private static void requireUnset(boolean unset, String option) {
       if (!unset) {
         throw new IllegalStateException(option + " was already set");
       }
     }
 
+    /**
+     * Builds the breaker. Throws {@link ConfigurationException} listing every invalid failure-rate
+     * option, each named as its builder method without {@code with} (e.g. {@code
+     * slidingWindowSize=0: must be between 1 and 10000}).
+     */
     public CircuitBreaker build() {
+      FailureRatePolicy policy = failureRatePolicy();
       Duration open = openTimeout == null ? RetryConfig.DEFAULT_CIRCUIT_BREAKER_TIMEOUT : openTimeout;
       Duration maxWait = halfOpenMaxWait != null ? halfOpenMaxWait
           : open.compareTo(Duration.ofDays(30)) > 0 ? Duration.ofDays(30) : open;
       return new AtomicCircuitBreaker(
           name,
           failureThreshold == -1 ? RetryConfig.DEFAULT_CIRCUIT_BREAKER_THRESHOLD : failureThreshold,
+          policy,
           open,
           halfOpenProbes == -1 ? RetryConfig.DEFAULT_HALF_OPEN_PROBES : halfOpenProbes,
           maxWait,

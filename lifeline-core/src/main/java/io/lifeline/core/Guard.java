@@ -13,12 +13,13 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Supplier;
 
 /**
@@ -121,12 +122,7 @@ public final class Guard {
     this.backoff = Backoff.of(config);
     this.ticker = b.ticker == null ? Ticker.system() : b.ticker;
     this.breaker = b.breaker != null ? b.breaker
-        : CircuitBreaker.builder(name)
-            .withFailureThreshold(config.circuitBreakerThreshold())
-            .withOpenTimeout(config.circuitBreakerTimeout())
-            .withHalfOpenProbes(config.halfOpenProbes())
-            .withTicker(ticker)
-            .build();
+        : CircuitBreaker.builder(name, config).withTicker(ticker).build();
     this.budget = b.budget != null ? b.budget
         : RetryBudget.of(config.retryBudgetRatio(), config.retryBudgetMinPerSecond(),
             config.retryBudgetWindow(), ticker);
@@ -264,6 +260,7 @@ public final class Guard {
         obs.attemptStarted(token, attempt);
       }
       T result;
+      long started = breaker.startTime();
       try {
         result = limit == 0 ? op.call() : callWithTimeout(op, limit);
       } catch (Throwable t) {
@@ -291,7 +288,7 @@ public final class Guard {
           }
           throw (RuntimeException) surfaced;
         }
-        breaker.onFailure(permit);
+        breaker.onFailure(permit, started);
         metrics.recordFailure(t);
         if (c == ErrorClass.FAILURE) {
           throw failed(t);
@@ -304,7 +301,7 @@ public final class Guard {
       if (obs != null) {
         obs.attemptEnded(token, attempt, null);
       }
-      breaker.onSuccess(permit);
+      breaker.onSuccess(permit, started);
       metrics.recordSuccess();
       return result;
     }
@@ -485,6 +482,11 @@ public final class Guard {
     return call.result;
   }
 
+  /** An attempt's {@code done} flag, without an {@code AtomicInteger} per attempt. */
+  @SuppressWarnings("rawtypes")
+  private static final AtomicIntegerFieldUpdater<AsyncCall.Attempt> DONE =
+      AtomicIntegerFieldUpdater.newUpdater(AsyncCall.Attempt.class, "done");
+
   /**
    * One async call: a chain of attempts. Every path ends in completing {@code result}, and every
    * permit taken is reported exactly once (success, failure, or ignored when abandoned).
@@ -559,7 +561,7 @@ public final class Guard {
       if (obs != null) {
         obs.attemptStarted(token, number);
       }
-      Attempt a = new Attempt(permit, number);
+      Attempt a = new Attempt(permit, number, breaker.startTime());
       current = a;
       CompletableFuture<? extends T> inFlight;
       try {
@@ -581,7 +583,11 @@ public final class Guard {
           return;
         }
       }
-      inFlight.whenComplete(a::complete);
+      if (inFlight.isDone()) {
+        a.completeFrom(inFlight); // what whenComplete would do at once, without its extra future
+      } else {
+        inFlight.whenComplete(a::complete);
+      }
       if (result.isDone()) {
         a.abandon(); // cancelled while the attempt was starting
       }
@@ -603,18 +609,21 @@ public final class Guard {
     final class Attempt {
       final long permit;
       final int number;
-      final AtomicInteger done = new AtomicInteger();
+      final long started;
+      /** 0 until the attempt's outcome (or its abandonment) is taken, then 1; see {@link #DONE}. */
+      volatile int done;
       volatile CompletableFuture<? extends T> inFlight;
       volatile ScheduledFuture<?> timer;
 
-      Attempt(long permit, int number) {
+      Attempt(long permit, int number, long started) {
         this.permit = permit;
         this.number = number;
+        this.started = started;
       }
 
       /** The call ended (cancelled) while this attempt was in flight. */
       void abandon() {
-        if (done.compareAndSet(0, 1)) {
+        if (DONE.compareAndSet(this, 0, 1)) {
           breaker.onIgnored(permit);
           stop();
         }
@@ -631,8 +640,23 @@ public final class Guard {
         }
       }
 
+      /** The outcome of {@code f}, which is done. */
+      void completeFrom(CompletableFuture<? extends T> f) {
+        T value;
+        try {
+          value = f.getNow(null);
+        } catch (CompletionException e) {
+          complete(null, e.getCause() != null ? e.getCause() : e);
+          return;
+        } catch (CancellationException e) {
+          complete(null, e);
+          return;
+        }
+        complete(value, null);
+      }
+
       void complete(T value, Throwable error) {
-        if (!done.compareAndSet(0, 1)) {
+        if (!DONE.compareAndSet(this, 0, 1)) {
           return;
         }
         try {
@@ -651,7 +675,7 @@ public final class Guard {
           if (t != null) {
             t.cancel(false);
           }
-          breaker.onSuccess(permit);
+          breaker.onSuccess(permit, started);
           metrics.recordSuccess();
           result.complete(value);
           return;
@@ -675,7 +699,7 @@ public final class Guard {
           result.completeExceptionally(callerError(t));
           return;
         }
-        breaker.onFailure(permit);
+        breaker.onFailure(permit, started);
         metrics.recordFailure(t);
         if (c == ErrorClass.FAILURE) {
           result.completeExceptionally(failed(t));

@@ -25,7 +25,22 @@ import java.util.Map;
  *   <tr><td>retryBudgetRatio</td><td>0.2</td><td>RETRY_BUDGET_RATIO</td></tr>
  *   <tr><td>retryBudgetMinPerSecond</td><td>10</td><td>RETRY_BUDGET_MIN_PER_SECOND</td></tr>
  *   <tr><td>retryBudgetWindow</td><td>10 s</td><td>RETRY_BUDGET_WINDOW</td></tr>
+ *   <tr><td>circuitBreakerFailureRateThreshold</td><td>0 (off: consecutive failures)</td>
+ *       <td>CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD</td></tr>
+ *   <tr><td>circuitBreakerSlidingWindowType</td><td>COUNT_BASED</td>
+ *       <td>CIRCUIT_BREAKER_SLIDING_WINDOW_TYPE</td></tr>
+ *   <tr><td>circuitBreakerSlidingWindowSize</td><td>100</td><td>CIRCUIT_BREAKER_SLIDING_WINDOW_SIZE</td></tr>
+ *   <tr><td>circuitBreakerMinimumNumberOfCalls</td><td>100</td>
+ *       <td>CIRCUIT_BREAKER_MINIMUM_NUMBER_OF_CALLS</td></tr>
+ *   <tr><td>circuitBreakerSlowCallDurationThreshold</td><td>0 (off)</td>
+ *       <td>CIRCUIT_BREAKER_SLOW_CALL_DURATION_THRESHOLD</td></tr>
+ *   <tr><td>circuitBreakerSlowCallRateThreshold</td><td>100</td>
+ *       <td>CIRCUIT_BREAKER_SLOW_CALL_RATE_THRESHOLD</td></tr>
  * </table>
+ *
+ * <p>A {@code circuitBreakerFailureRateThreshold} above 0 switches the breaker to failure-rate mode
+ * (see {@link CircuitBreaker}): the window settings apply and {@code circuitBreakerThreshold} does
+ * not. A {@code circuitBreakerSlowCallDurationThreshold} above 0 turns slow-call detection on.
  *
  * <p>The delay before retry {@code n} (1-based) is drawn uniformly from {@code [0, min(maxDelay,
  * baseDelay * exponentialBase^(n-1))]} when jitter is on ("full jitter", see {@link Backoff}), and is
@@ -45,7 +60,13 @@ public record RetryConfig(
     int halfOpenProbes,
     double retryBudgetRatio,
     int retryBudgetMinPerSecond,
-    Duration retryBudgetWindow) {
+    Duration retryBudgetWindow,
+    double circuitBreakerFailureRateThreshold,
+    CircuitBreaker.SlidingWindowType circuitBreakerSlidingWindowType,
+    int circuitBreakerSlidingWindowSize,
+    int circuitBreakerMinimumNumberOfCalls,
+    Duration circuitBreakerSlowCallDurationThreshold,
+    double circuitBreakerSlowCallRateThreshold) {
 
   public static final int DEFAULT_MAX_RETRIES = 5;
   public static final Duration DEFAULT_BASE_DELAY = Duration.ofSeconds(1);
@@ -58,6 +79,17 @@ public record RetryConfig(
   public static final double DEFAULT_RETRY_BUDGET_RATIO = 0.2;
   public static final int DEFAULT_RETRY_BUDGET_MIN_PER_SECOND = 10;
   public static final Duration DEFAULT_RETRY_BUDGET_WINDOW = Duration.ofSeconds(10);
+  /** 0: the breaker counts consecutive failures; above 0 it opens at this failure rate (percent). */
+  public static final double DEFAULT_CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD = 0;
+  public static final CircuitBreaker.SlidingWindowType DEFAULT_CIRCUIT_BREAKER_SLIDING_WINDOW_TYPE =
+      CircuitBreaker.SlidingWindowType.COUNT_BASED;
+  public static final int DEFAULT_CIRCUIT_BREAKER_SLIDING_WINDOW_SIZE = CircuitBreaker.DEFAULT_SLIDING_WINDOW_SIZE;
+  public static final int DEFAULT_CIRCUIT_BREAKER_MINIMUM_NUMBER_OF_CALLS =
+      CircuitBreaker.DEFAULT_MINIMUM_NUMBER_OF_CALLS;
+  /** 0: no slow-call detection (no clock read per call). */
+  public static final Duration DEFAULT_CIRCUIT_BREAKER_SLOW_CALL_DURATION_THRESHOLD = Duration.ZERO;
+  public static final double DEFAULT_CIRCUIT_BREAKER_SLOW_CALL_RATE_THRESHOLD =
+      CircuitBreaker.DEFAULT_SLOW_CALL_RATE_THRESHOLD;
 
   /** Upper bound on maxRetries: beyond this a budget or a breaker is the right tool. */
   public static final int MAX_MAX_RETRIES = 1_000;
@@ -79,7 +111,47 @@ public record RetryConfig(
     Validation v = Validation.byField();
     validate(v, maxRetries, baseDelay, maxDelay, exponentialBase, circuitBreakerThreshold,
         circuitBreakerTimeout, halfOpenProbes, retryBudgetRatio, retryBudgetMinPerSecond, retryBudgetWindow);
+    validateWindow(v, circuitBreakerFailureRateThreshold, circuitBreakerSlidingWindowType,
+        circuitBreakerSlidingWindowSize, circuitBreakerMinimumNumberOfCalls,
+        circuitBreakerSlowCallDurationThreshold, circuitBreakerSlowCallRateThreshold);
     v.throwIfAny();
+  }
+
+  /** The settings before the failure-rate mode existed; that mode off. */
+  public RetryConfig(int maxRetries, Duration baseDelay, Duration maxDelay, double exponentialBase,
+      boolean jitter, int circuitBreakerThreshold, Duration circuitBreakerTimeout, int halfOpenProbes,
+      double retryBudgetRatio, int retryBudgetMinPerSecond, Duration retryBudgetWindow) {
+    this(maxRetries, baseDelay, maxDelay, exponentialBase, jitter, circuitBreakerThreshold,
+        circuitBreakerTimeout, halfOpenProbes, retryBudgetRatio, retryBudgetMinPerSecond,
+        retryBudgetWindow, DEFAULT_CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD,
+        DEFAULT_CIRCUIT_BREAKER_SLIDING_WINDOW_TYPE, DEFAULT_CIRCUIT_BREAKER_SLIDING_WINDOW_SIZE,
+        DEFAULT_CIRCUIT_BREAKER_MINIMUM_NUMBER_OF_CALLS,
+        DEFAULT_CIRCUIT_BREAKER_SLOW_CALL_DURATION_THRESHOLD,
+        DEFAULT_CIRCUIT_BREAKER_SLOW_CALL_RATE_THRESHOLD);
+  }
+
+  /** Whether the breaker opens on a failure rate ({@code circuitBreakerFailureRateThreshold > 0}). */
+  public boolean failureRateMode() {
+    return circuitBreakerFailureRateThreshold > 0;
+  }
+
+  /** The failure-rate settings' ranges (checked whether or not the mode is on). */
+  private static void validateWindow(Validation v, double failureRate,
+      CircuitBreaker.SlidingWindowType type, int size, int minimumCalls, Duration slowDuration,
+      double slowRate) {
+    v.range("circuitBreakerFailureRateThreshold", failureRate, 0.0, 100.0);
+    if (v.required("circuitBreakerSlidingWindowType", type) == CircuitBreaker.SlidingWindowType.TIME_BASED) {
+      v.check(size >= 1 && size <= io.lifeline.core.internal.TimeWindow.MAX_SECONDS,
+          "circuitBreakerSlidingWindowSize", size, "must be between 1 and "
+              + io.lifeline.core.internal.TimeWindow.MAX_SECONDS + " (seconds, TIME_BASED)");
+    } else {
+      v.range("circuitBreakerSlidingWindowSize", size, 1, io.lifeline.core.internal.CountWindow.MAX_SIZE);
+    }
+    v.range("circuitBreakerMinimumNumberOfCalls", minimumCalls, 1, 1_000_000_000);
+    v.durationOrZero("circuitBreakerSlowCallDurationThreshold", slowDuration, Duration.ofMillis(1),
+        Duration.ofDays(1), "off");
+    v.check(slowRate > 0 && slowRate <= 100, "circuitBreakerSlowCallRateThreshold", slowRate,
+        "must be a percentage above 0 and at most 100");
   }
 
   /** The design documents' defaults. */
@@ -145,7 +217,15 @@ public record RetryConfig(
         + ", halfOpenProbes=" + halfOpenProbes
         + ", retryBudgetRatio=" + retryBudgetRatio
         + ", retryBudgetMinPerSecond=" + retryBudgetMinPerSecond
-        + ", retryBudgetWindow=" + Durations.format(retryBudgetWindow) + "]";
+        + ", retryBudgetWindow=" + Durations.format(retryBudgetWindow)
+        + (failureRateMode() ? ", circuitBreakerFailureRateThreshold=" + circuitBreakerFailureRateThreshold
+            + ", circuitBreakerSlidingWindowType=" + circuitBreakerSlidingWindowType
+            + ", circuitBreakerSlidingWindowSize=" + circuitBreakerSlidingWindowSize
+            + ", circuitBreakerMinimumNumberOfCalls=" + circuitBreakerMinimumNumberOfCalls
+            + ", circuitBreakerSlowCallDurationThreshold="
+            + Durations.format(circuitBreakerSlowCallDurationThreshold)
+            + ", circuitBreakerSlowCallRateThreshold=" + circuitBreakerSlowCallRateThreshold : "")
+        + "]";
   }
 
   /**
@@ -165,6 +245,14 @@ public record RetryConfig(
     private double retryBudgetRatio = DEFAULT_RETRY_BUDGET_RATIO;
     private int retryBudgetMinPerSecond = DEFAULT_RETRY_BUDGET_MIN_PER_SECOND;
     private Duration retryBudgetWindow = DEFAULT_RETRY_BUDGET_WINDOW;
+    private double circuitBreakerFailureRateThreshold = DEFAULT_CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD;
+    private CircuitBreaker.SlidingWindowType circuitBreakerSlidingWindowType =
+        DEFAULT_CIRCUIT_BREAKER_SLIDING_WINDOW_TYPE;
+    private int circuitBreakerSlidingWindowSize = DEFAULT_CIRCUIT_BREAKER_SLIDING_WINDOW_SIZE;
+    private int circuitBreakerMinimumNumberOfCalls = DEFAULT_CIRCUIT_BREAKER_MINIMUM_NUMBER_OF_CALLS;
+    private Duration circuitBreakerSlowCallDurationThreshold =
+        DEFAULT_CIRCUIT_BREAKER_SLOW_CALL_DURATION_THRESHOLD;
+    private double circuitBreakerSlowCallRateThreshold = DEFAULT_CIRCUIT_BREAKER_SLOW_CALL_RATE_THRESHOLD;
     /** Field name → the key it was bound from (an env variable), so errors name what the user wrote. */
     private ConfigKeys keys = new ConfigKeys();
 
@@ -182,6 +270,12 @@ public record RetryConfig(
       retryBudgetRatio = c.retryBudgetRatio;
       retryBudgetMinPerSecond = c.retryBudgetMinPerSecond;
       retryBudgetWindow = c.retryBudgetWindow;
+      circuitBreakerFailureRateThreshold = c.circuitBreakerFailureRateThreshold;
+      circuitBreakerSlidingWindowType = c.circuitBreakerSlidingWindowType;
+      circuitBreakerSlidingWindowSize = c.circuitBreakerSlidingWindowSize;
+      circuitBreakerMinimumNumberOfCalls = c.circuitBreakerMinimumNumberOfCalls;
+      circuitBreakerSlowCallDurationThreshold = c.circuitBreakerSlowCallDurationThreshold;
+      circuitBreakerSlowCallRateThreshold = c.circuitBreakerSlowCallRateThreshold;
     }
 
     /** Retries after the first attempt; a call makes at most {@code maxRetries + 1} attempts. */
@@ -262,6 +356,54 @@ public record RetryConfig(
     }
 
     /**
+     * Failure rate (percent) at which the breaker opens, in (0, 100]; 0 (default) keeps the
+     * consecutive-failures breaker. Resilience4j: {@code failureRateThreshold}.
+     */
+    public Builder circuitBreakerFailureRateThreshold(double percent) {
+      this.circuitBreakerFailureRateThreshold = percent;
+      keys.set("circuitBreakerFailureRateThreshold");
+      return this;
+    }
+
+    /** Failure-rate mode: count- or time-based window. Resilience4j: {@code slidingWindowType}. */
+    public Builder circuitBreakerSlidingWindowType(CircuitBreaker.SlidingWindowType type) {
+      this.circuitBreakerSlidingWindowType = type;
+      keys.set("circuitBreakerSlidingWindowType");
+      return this;
+    }
+
+    /** Failure-rate mode: calls or seconds in the window. Resilience4j: {@code slidingWindowSize}. */
+    public Builder circuitBreakerSlidingWindowSize(int size) {
+      this.circuitBreakerSlidingWindowSize = size;
+      keys.set("circuitBreakerSlidingWindowSize");
+      return this;
+    }
+
+    /** Failure-rate mode: calls needed before a rate counts. Resilience4j: {@code minimumNumberOfCalls}. */
+    public Builder circuitBreakerMinimumNumberOfCalls(int calls) {
+      this.circuitBreakerMinimumNumberOfCalls = calls;
+      keys.set("circuitBreakerMinimumNumberOfCalls");
+      return this;
+    }
+
+    /**
+     * Failure-rate mode: calls at least this long are slow; 0 (default) turns slow-call detection
+     * off. Resilience4j: {@code slowCallDurationThreshold} (always on there, 60 s).
+     */
+    public Builder circuitBreakerSlowCallDurationThreshold(Duration threshold) {
+      this.circuitBreakerSlowCallDurationThreshold = threshold;
+      keys.set("circuitBreakerSlowCallDurationThreshold");
+      return this;
+    }
+
+    /** Failure-rate mode: slow-call rate (percent) that opens. Resilience4j: {@code slowCallRateThreshold}. */
+    public Builder circuitBreakerSlowCallRateThreshold(double percent) {
+      this.circuitBreakerSlowCallRateThreshold = percent;
+      keys.set("circuitBreakerSlowCallRateThreshold");
+      return this;
+    }
+
+    /**
      * Applies every key present in {@code settings} (see the table on {@link RetryConfig}); absent keys
      * leave the builder's values. Unparsable values throw {@link ConfigurationException} naming the
      * full key; so does setting both a key and its alias.
@@ -290,7 +432,32 @@ public record RetryConfig(
           v -> retryBudgetMinPerSecond = v);
       keys.bind(settings, "RETRY_BUDGET_WINDOW", "retryBudgetWindow", Settings::duration,
           v -> retryBudgetWindow = v);
+      keys.bind(settings, "CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD", "circuitBreakerFailureRateThreshold",
+          Settings::decimal, v -> circuitBreakerFailureRateThreshold = v);
+      keys.bind(settings, "CIRCUIT_BREAKER_SLIDING_WINDOW_TYPE", "circuitBreakerSlidingWindowType",
+          Builder::windowType, v -> circuitBreakerSlidingWindowType = v);
+      keys.bind(settings, "CIRCUIT_BREAKER_SLIDING_WINDOW_SIZE", "circuitBreakerSlidingWindowSize",
+          Settings::integer, v -> circuitBreakerSlidingWindowSize = v);
+      keys.bind(settings, "CIRCUIT_BREAKER_MINIMUM_NUMBER_OF_CALLS", "circuitBreakerMinimumNumberOfCalls",
+          Settings::integer, v -> circuitBreakerMinimumNumberOfCalls = v);
+      keys.bind(settings, "CIRCUIT_BREAKER_SLOW_CALL_DURATION_THRESHOLD",
+          "circuitBreakerSlowCallDurationThreshold", Settings::duration,
+          v -> circuitBreakerSlowCallDurationThreshold = v);
+      keys.bind(settings, "CIRCUIT_BREAKER_SLOW_CALL_RATE_THRESHOLD", "circuitBreakerSlowCallRateThreshold",
+          Settings::decimal, v -> circuitBreakerSlowCallRateThreshold = v);
       return this;
+    }
+
+    /** COUNT_BASED or TIME_BASED, any case. */
+    private static java.util.Optional<CircuitBreaker.SlidingWindowType> windowType(Settings s, String key) {
+      return s.string(key).map(raw -> {
+        for (CircuitBreaker.SlidingWindowType t : CircuitBreaker.SlidingWindowType.values()) {
+          if (t.name().equalsIgnoreCase(raw.trim())) {
+            return t;
+          }
+        }
+        throw new ConfigurationException(s.fullKey(key), raw, "must be COUNT_BASED or TIME_BASED");
+      });
     }
 
     /** The key and its alias both set: recorded as a problem of the alias, the key wins. */
@@ -317,10 +484,16 @@ public record RetryConfig(
       validate(v, maxRetries, baseDelay, maxDelay,
           exponentialBase, circuitBreakerThreshold, circuitBreakerTimeout, halfOpenProbes,
           retryBudgetRatio, retryBudgetMinPerSecond, retryBudgetWindow);
+      validateWindow(v, circuitBreakerFailureRateThreshold, circuitBreakerSlidingWindowType,
+          circuitBreakerSlidingWindowSize, circuitBreakerMinimumNumberOfCalls,
+          circuitBreakerSlowCallDurationThreshold, circuitBreakerSlowCallRateThreshold);
       v.throwIfAny();
       return new RetryConfig(maxRetries, baseDelay, maxDelay, exponentialBase, jitter,
           circuitBreakerThreshold, circuitBreakerTimeout, halfOpenProbes, retryBudgetRatio,
-          retryBudgetMinPerSecond, retryBudgetWindow);
+          retryBudgetMinPerSecond, retryBudgetWindow, circuitBreakerFailureRateThreshold,
+          circuitBreakerSlidingWindowType, circuitBreakerSlidingWindowSize,
+          circuitBreakerMinimumNumberOfCalls, circuitBreakerSlowCallDurationThreshold,
+          circuitBreakerSlowCallRateThreshold);
     }
   }
 }

@@ -29,21 +29,68 @@ class GuardAllocationTest {
         ended[0]++;
       }
     });
-    assertAllocatesNothing(g);
+    assertNoAllocation(g);
     assertThat(ended[0]).isEqualTo(250_000);
   }
 
   @Test
   void successPathAllocatesNothing() {
-    assertAllocatesNothing(Guard.of("alloc", RetryConfig.defaults()));
+    assertNoAllocation(Guard.of("alloc", RetryConfig.defaults()));
   }
 
-  private static void assertAllocatesNothing(Guard g) {
+  @Test
+  void failureRateSuccessPathAllocatesNothing() {
+    CircuitBreaker breaker = CircuitBreaker.builder("alloc").withSlidingWindowSize(100)
+        .withMinimumNumberOfCalls(100).withFailureRateThreshold(50).build();
+    assertNoAllocation(Guard.builder("alloc").circuitBreaker(breaker).build());
+  }
+
+  @Test
+  void timeBasedAndSlowCallDetectionAllocateNothing() {
+    CircuitBreaker breaker = CircuitBreaker.builder("alloc")
+        .withSlidingWindowType(CircuitBreaker.SlidingWindowType.TIME_BASED).withSlidingWindowSize(10)
+        .withSlowCallDurationThreshold(java.time.Duration.ofSeconds(1)).build();
+    assertNoAllocation(Guard.builder("alloc").circuitBreaker(breaker).build());
+  }
+
+  /** Mixed outcomes below the threshold (1 in 10 failing) go through the window's CAS path. */
+  @Test
+  void failureRateMixedOutcomesAllocateNothingInTheBreaker() {
+    CircuitBreaker b = CircuitBreaker.builder("alloc").withSlidingWindowSize(100)
+        .withMinimumNumberOfCalls(100).withFailureRateThreshold(50).build();
+    com.sun.management.ThreadMXBean hs = hotSpot();
+    if (hs == null) {
+      return;
+    }
+    long id = Thread.currentThread().getId();
+    for (int round = 0; round < 2; round++) {
+      long before = hs.getThreadAllocatedBytes(id);
+      for (int i = 0; i < 200_000; i++) {
+        long p = b.tryAcquirePermission();
+        if (i % 10 == 0) {
+          b.onFailure(p);
+        } else {
+          b.onSuccess(p);
+        }
+      }
+      long allocated = hs.getThreadAllocatedBytes(id) - before;
+      if (round == 1) {
+        assertThat(allocated).as("bytes allocated by 200000 breaker calls").isLessThan(4_096);
+      }
+    }
+    assertThat(b.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  private static com.sun.management.ThreadMXBean hotSpot() {
     java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    if (!(mx instanceof com.sun.management.ThreadMXBean)) {
+    return mx instanceof com.sun.management.ThreadMXBean ? (com.sun.management.ThreadMXBean) mx : null;
+  }
+
+  private static void assertNoAllocation(Guard g) {
+    com.sun.management.ThreadMXBean hs = hotSpot();
+    if (hs == null) {
       return; // not a HotSpot-compatible JVM: nothing to measure with
     }
-    com.sun.management.ThreadMXBean hs = (com.sun.management.ThreadMXBean) mx;
     long id = Thread.currentThread().getId();
     for (int i = 0; i < 50_000; i++) {
       g.call(OP);

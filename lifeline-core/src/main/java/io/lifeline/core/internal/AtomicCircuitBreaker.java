@@ -23,7 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * CAS wins is the only one that publishes the transition (exactly once), and the generation is the
  * event's sequence number (in-order delivery). Permits are the state word at issue time; outcomes
  * whose generation is stale are dropped. The success path in CLOSED with no recorded failures is a
- * plain volatile read: no write, no allocation. Not API.
+ * plain volatile read: no write, no allocation.
+ *
+ * <p>In failure-rate mode the CLOSED payload stays 0 and outcomes go to a {@link SlidingWindow}
+ * instead: one per CLOSED period, tagged with that period's generation, replaced (allocated) only on
+ * the transition to CLOSED and on {@link #reset()}. A window that says a rate reached its threshold
+ * makes the caller try the CLOSED → OPEN CAS; exactly one wins and publishes. Not API.
  */
 public final class AtomicCircuitBreaker implements CircuitBreaker {
   private static final int STATE_SHIFT = 61; // bit 63 stays 0: permits are never negative
@@ -53,15 +58,31 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
   private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
   private final OrderedDispatcher<Transition> dispatcher;
 
+  /** Failure-rate mode's settings; {@code null} in consecutive-failures mode. */
+  private final FailureRatePolicy policy;
+  /** Failure-rate mode: the current CLOSED period's window (generation-tagged); else {@code null}. */
+  private volatile SlidingWindow window;
+
   public AtomicCircuitBreaker(String name, int threshold, Duration openTimeout, int probes,
       Duration halfOpenMaxWait, Ticker ticker, Executor events) {
+    this(name, threshold, null, openTimeout, probes, halfOpenMaxWait, ticker, events);
+  }
+
+  /**
+   * With {@code policy} non-null the breaker opens on failure and slow-call rates over a sliding
+   * window instead of on {@code threshold} consecutive failures (which is then unused).
+   */
+  public AtomicCircuitBreaker(String name, int threshold, FailureRatePolicy policy,
+      Duration openTimeout, int probes, Duration halfOpenMaxWait, Ticker ticker, Executor events) {
     this.name = name;
+    this.policy = policy;
     this.threshold = threshold;
     this.openNanos = openTimeout.toNanos();
     this.probes = probes;
     this.halfOpenMaxWaitSeconds = halfOpenMaxWait.toSeconds();
     this.ticker = ticker;
     this.origin = ticker.read();
+    this.window = policy == null ? null : policy.newWindow(0, origin);
     this.dispatcher = new OrderedDispatcher<>("breaker '" + name + "'", events, 1, GEN_MASK, this::fanOut);
   }
 
@@ -151,13 +172,60 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
   }
 
   @Override
+  public long startTime() {
+    return policy != null && policy.slowCallDurationNanos() > 0 ? ticker.read() : NOT_TIMED;
+  }
+
+  /** The window outcome of a call that started at {@code startTime} and ended now. */
+  private int outcome(int base, long startTime) {
+    if (startTime == NOT_TIMED || policy == null || policy.slowCallDurationNanos() <= 0) {
+      return base;
+    }
+    return ticker.read() - startTime >= policy.slowCallDurationNanos() ? base | SlidingWindow.SLOW : base;
+  }
+
+  /**
+   * Failure-rate mode, CLOSED: records the outcome in the window of generation {@code gen(w)} and
+   * opens the breaker if a rate reached its threshold. Exactly one thread's CAS opens it.
+   */
+  private void record(long w, int outcome) {
+    SlidingWindow win = window;
+    if (win.generation() != gen(w)) {
+      return; // the breaker has moved on since this call's permit: its outcome is no verdict now
+    }
+    if (!win.record(outcome, policy.timeBased() ? ticker.read() : 0)) {
+      return;
+    }
+    while (state(w) == CLOSED && gen(w) == win.generation()) {
+      if (moveTo(w, OPEN, nowMillisCeil())) {
+        return;
+      }
+      w = word.get();
+    }
+  }
+
+  @Override
   public void onSuccess(long permit) {
+    onSuccess(permit, NOT_TIMED);
+  }
+
+  @Override
+  public void onFailure(long permit) {
+    onFailure(permit, NOT_TIMED);
+  }
+
+  @Override
+  public void onSuccess(long permit, long startTime) {
     for (;;) {
       long w = word.get();
       if (permit < 0 || gen(w) != gen(permit)) {
         return;
       }
       int s = state(w);
+      if (s == CLOSED && policy != null) {
+        record(w, outcome(SlidingWindow.SUCCESS, startTime));
+        return;
+      }
       if (s == CLOSED) {
         if (payload(w) == 0 || word.compareAndSet(w, word(CLOSED, gen(w), 0))) {
           return;
@@ -178,13 +246,17 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
   }
 
   @Override
-  public void onFailure(long permit) {
+  public void onFailure(long permit, long startTime) {
     for (;;) {
       long w = word.get();
       if (permit < 0 || gen(w) != gen(permit)) {
         return;
       }
       int s = state(w);
+      if (s == CLOSED && policy != null) {
+        record(w, outcome(SlidingWindow.FAILED, startTime));
+        return;
+      }
       if (s == CLOSED) {
         long failures = payload(w) + 1;
         if (failures >= threshold) {
@@ -239,6 +311,10 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
     for (;;) {
       long w = word.get();
       if (state(w) == CLOSED) {
+        if (policy != null) {
+          window = policy.newWindow(gen(w), origin); // calls recording right now may be lost
+          return;
+        }
         if (payload(w) == 0 || word.compareAndSet(w, word(CLOSED, gen(w), 0))) {
           return;
         }
@@ -269,6 +345,11 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
     if (!word.compareAndSet(w, word(to, generation, payload))) {
       return false;
     }
+    if (to == CLOSED && policy != null) {
+      // a fresh window per CLOSED period; outcomes of this generation that arrive before this
+      // write find the old window's generation and are dropped
+      window = policy.newWindow(generation, origin);
+    }
     dispatcher.publish(generation, new Transition(name, STATES[state(w)], STATES[to], generation));
     return true;
   }
@@ -293,6 +374,15 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
     return word(state.ordinal(), generation, 0);
   }
 
+  /**
+   * Failure-rate mode: calls, failed and slow calls in the current window, packed (read them with
+   * {@link SlidingWindow#total}, {@code failed}, {@code slow}); 0 in consecutive mode. For tests.
+   */
+  public long windowCounts() {
+    SlidingWindow win = window;
+    return win == null ? 0 : win.counts(ticker.read());
+  }
+
   /** The current generation (transitions so far, modulo 2^21). For tests and diagnostics. */
   public long generation() {
     return gen(word.get());
@@ -301,7 +391,14 @@ public final class AtomicCircuitBreaker implements CircuitBreaker {
   @Override
   public String toString() {
     long w = word.get();
-    return "CircuitBreaker[" + name + ", " + STATES[state(w)]
-        + (state(w) == CLOSED ? ", failures=" + payload(w) + "/" + threshold : "") + "]";
+    String closed;
+    if (policy == null) {
+      closed = ", failures=" + payload(w) + "/" + threshold;
+    } else {
+      long c = window.counts(ticker.read());
+      closed = ", window: calls=" + SlidingWindow.total(c) + ", failed=" + SlidingWindow.failed(c)
+          + ", slow=" + SlidingWindow.slow(c);
+    }
+    return "CircuitBreaker[" + name + ", " + STATES[state(w)] + (state(w) == CLOSED ? closed : "") + "]";
   }
 }

@@ -111,6 +111,8 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
   private final PoolEntry<T> closedSignal;
   private volatile boolean closed;
   private final PoolMeters meters; // lifeline-micrometer's view (issue 13): timeouts, acquire time
+  /** {@code null} when leak detection is off (the default): then it costs one null check. */
+  private final LeakDetector leaks;
 
   /**
    * Use {@link ConnectionPool#builder}. {@code validator} and {@code destroyer} may be null (no
@@ -124,6 +126,19 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
       Consumer<? super T> destroyer,
       Duration acquireTimeout,
       Ticker ticker) {
+    this(name, factory, size, validator, destroyer, acquireTimeout, ticker, Duration.ZERO);
+  }
+
+  /** As above, with leak detection when {@code leakDetectionThreshold} is above zero. */
+  public BagConnectionPool(
+      String name,
+      Callable<? extends T> factory,
+      int size,
+      Predicate<? super T> validator,
+      Consumer<? super T> destroyer,
+      Duration acquireTimeout,
+      Ticker ticker,
+      Duration leakDetectionThreshold) {
     this.name = Objects.requireNonNull(name, "name");
     this.factory = Objects.requireNonNull(factory, "factory");
     if (size < 1) {
@@ -145,6 +160,8 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
     this.recent = ThreadLocal.withInitial(() -> newRecent(recentSize));
     this.closedSignal = new PoolEntry<>(this, -1);
     this.meters = new PoolMeters(this, ticker);
+    this.leaks = leakDetectionThreshold.isZero() ? null
+        : new LeakDetector(name, leakDetectionThreshold, ticker, es, LifelineThreads.scheduler(), LOG);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -197,7 +214,11 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
     // No closed check from here on: this acquire took effect when it claimed the slot. Failing it
     // now would be observably wrong (another caller may have found the pool full because of it);
     // if the pool was closed meanwhile, the member is destroyed when the lease is closed.
-    return prepare(e);
+    PoolEntry<T> lease = prepare(e);
+    if (leaks != null) {
+      leaks.lent(lease);
+    }
+    return lease;
   }
 
   /** Tries the slots this thread released most recently. */
@@ -388,6 +409,9 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
     if (PoolEntry.stateOf(w) != PoolEntry.IN_USE) {
       return; // closed twice (or never lent out): nothing to do
     }
+    if (leaks != null) {
+      leaks.returned(e);
+    }
     if (e.broken || closed) {
       if (e.cas(w, PoolEntry.RESERVED)) {
         discard(e);
@@ -514,6 +538,9 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
       return;
     }
     meters.close();
+    if (leaks != null) {
+      leaks.stop();
+    }
     boolean interrupted = false;
     while (waiters.get() > 0) {
       try {
@@ -562,6 +589,20 @@ public final class BagConnectionPool<T> implements ConnectionPool<T> {
   @Override
   public String name() {
     return name;
+  }
+
+  @Override
+  public long leaksDetected() {
+    return leaks == null ? 0 : leaks.detected();
+  }
+
+  /**
+   * Runs leak detection's scan at {@code nowNanos} (the pool's ticker time) and returns the nanos
+   * until the next lease could cross the threshold; -1 when detection is off. The scheduler calls it
+   * on its own; tests call it to drive time by hand.
+   */
+  public long maintainLeakDetection(long nowNanos) {
+    return leaks == null ? -1 : leaks.maintain(nowNanos);
   }
 
   @Override

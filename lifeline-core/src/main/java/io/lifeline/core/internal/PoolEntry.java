@@ -54,6 +54,13 @@ final class PoolEntry<T> extends CacheLinePadding implements Lease<T> {
   private volatile long word; // EMPTY, version 0
   T value;
   boolean broken;
+  // Leak detection only (see LeakDetector); untouched when it is off.
+  /** When the current lease started; written before {@link #lentBy}. */
+  long lentAt;
+  /** The current lease's acquirer, {@code null} when not lent out (or detection is off). */
+  volatile Throwable lentBy;
+  /** Whether the current lease was reported as leaked; written by the detector's one thread. */
+  volatile boolean leakReported;
 
   PoolEntry(BagConnectionPool<T> pool, int index) {
     this.pool = pool;

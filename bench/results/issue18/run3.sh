@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Issue 18: three consecutive runs of BreakerWindowBenchmark and AsyncGuardBenchmark, 1 and 2 threads.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
+for run in 1 2 3; do
+  OUT=bench/results/issue18/run$run SKIP_BUILD=1 NO_README=1 \
+    JMH_ARGS="-f 3 -wi 2 -w 1s -i 3 -r 1s" NOTE="issue 18 run $run of 3" \
+    bench/run.sh BreakerWindowBenchmark AsyncGuardBenchmark
+done
