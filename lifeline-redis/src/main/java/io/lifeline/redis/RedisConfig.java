@@ -476,7 +476,7 @@ public record RedisConfig(
       if (sentinelMode) {
         if (masterName == null || masterName.isBlank() || masterName.chars().anyMatch(Character::isWhitespace)) {
           v.problem("masterName", masterName, "must be the non-blank name (no whitespace) the Sentinels "
-              + "monitor; required with sentinels");
+              + "monitor (REDIS_MASTER_NAME in the environment); required with sentinels");
         }
       } else if (masterName != null) {
         v.problem("masterName", masterName, "is only used with sentinels; set sentinels or remove masterName");
