@@ -205,6 +205,24 @@ public final class PostgresReplicaSet implements BeforeAllCallback, AfterAllCall
     standby(i).execute("SELECT pg_promote(true, 60)");
   }
 
+  /**
+   * Makes standby {@code i} synchronous ({@code synchronous_standby_names}): a commit on the primary
+   * returns only once that standby has flushed it, so promoting it loses no acknowledged commit.
+   */
+  public void synchronousStandby(int i) {
+    primary.execute("ALTER SYSTEM SET synchronous_standby_names = 'standby_" + i + "'", "SELECT pg_reload_conf()");
+    RedisProcesses.await(READY_TIMEOUT, "standby_" + i + " to be synchronous", () -> {
+      try (Connection c = primary.adminConnection(); Statement s = c.createStatement();
+           ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_replication WHERE application_name = 'standby_"
+               + i + "' AND sync_state = 'sync'")) {
+        rs.next();
+        return rs.getInt(1) == 1;
+      } catch (SQLException e) {
+        return false;
+      }
+    });
+  }
+
   /** Stops WAL replay on standby {@code i} ({@code pg_wal_replay_pause()}): it lags from now on. */
   public void pauseReplay(int i) {
     standby(i).execute("SELECT pg_wal_replay_pause()");
