@@ -102,6 +102,8 @@ public record ReplicaSetConfig(DatabaseConfig database, List<Host> hosts, Durati
     private Duration lagCheckInterval = DEFAULT_LAG_CHECK_INTERVAL;
     private final ConfigKeys keys = new ConfigKeys();
     private String urlKey = "database.url";
+    /** DATABASE_URL as given, so its hosts are checked even when another database setting is wrong. */
+    private String rawUrl;
 
     private Builder() {}
 
@@ -130,6 +132,7 @@ public record ReplicaSetConfig(DatabaseConfig database, List<Host> hosts, Durati
       databaseBuilder = DatabaseConfig.builder().apply(s);
       database = null;
       urlKey = s.fullKey("URL");
+      rawUrl = s.string("URL").orElse(null);
       keys.bind(s, "MAX_REPLICATION_LAG", "maxReplicationLag", Settings::duration, v -> maxReplicationLag = v);
       keys.bind(s, "LAG_CHECK_INTERVAL", "lagCheckInterval", Settings::duration, v -> lagCheckInterval = v);
       return this;
@@ -148,7 +151,8 @@ public record ReplicaSetConfig(DatabaseConfig database, List<Host> hosts, Durati
       } else if (db == null) {
         v.problem("database", "null", "must be set (a DatabaseConfig with a multi-host URL)");
       }
-      List<Host> hosts = db == null ? List.of() : hosts(v, db.url());
+      String url = db != null ? db.url() : rawUrl;
+      List<Host> hosts = url == null ? List.of() : hosts(v, url.trim());
       v.duration("maxReplicationLag", maxReplicationLag, Duration.ofMillis(10), Duration.ofHours(1));
       v.duration("lagCheckInterval", lagCheckInterval, Duration.ofMillis(50), Duration.ofMinutes(1));
       v.throwIfAny();
@@ -165,7 +169,9 @@ public record ReplicaSetConfig(DatabaseConfig database, List<Host> hosts, Durati
       }
       int start = "jdbc:postgresql://".length();
       int end = authorityEnd(url, start);
-      String[] parts = url.substring(start, end).split(",", -1);
+      String authority = url.substring(start, end);
+      authority = authority.substring(authority.lastIndexOf('@') + 1); // never keep user info
+      String[] parts = authority.split(",", -1);
       List<Host> hosts = new ArrayList<>();
       for (String p : parts) {
         int colon = p.lastIndexOf(':');
