@@ -138,14 +138,14 @@ class DatabaseReplicaSetTest {
       AtomicLong failFastOk = new AtomicLong();
       AtomicLong failFastTyped = new AtomicLong();
       AtomicLong firstAppliedAfterKill = new AtomicLong();
-      long[] killedAt = {Long.MAX_VALUE};
+      AtomicLong killedAtNanos = new AtomicLong(Long.MAX_VALUE);
       AtomicLong maxTypedFailureNanos = new AtomicLong();
-      boolean[] running = {true};
+      java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
       Thread[] threads = new Thread[6];
       for (int t = 0; t < threads.length; t++) {
         int kind = t < 3 ? 0 : t < 5 ? 1 : 2;
         threads[t] = new Thread(() -> {
-          while (running[0]) {
+          while (running.get()) {
             long t0 = System.nanoTime();
             try {
               if (kind == 0) {
@@ -155,7 +155,7 @@ class DatabaseReplicaSetTest {
                 long id = ids.incrementAndGet();
                 WriteOutcome o = rs.primary().submit(WriteCommand.of("rs-" + id, "INSERT INTO rs_writes(id) VALUES (?)", id));
                 acknowledged.put(id, o);
-                if (o == WriteOutcome.APPLIED && t0 > killedAt[0]) {
+                if (o == WriteOutcome.APPLIED && t0 > killedAtNanos.get()) {
                   firstAppliedAfterKill.compareAndSet(0, System.nanoTime());
                 }
               } else {
@@ -181,15 +181,15 @@ class DatabaseReplicaSetTest {
       long promotedAt;
       try {
         await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() > 200);
-        killedAt[0] = System.nanoTime();
-        PG.primary().kill();
+        PG.primary().kill(); // returns once every process of the primary is gone
+        killedAtNanos.set(System.nanoTime());
         PG.promote(1);
         promotedAt = System.nanoTime();
         await().atMost(Duration.ofSeconds(30)).until(() -> firstAppliedAfterKill.get() != 0);
         long n = acknowledged.size();
         await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() > n + 100);
       } finally {
-        running[0] = false;
+        running.set(false);
         for (Thread t : threads) {
           t.join(30_000);
         }
@@ -199,8 +199,8 @@ class DatabaseReplicaSetTest {
       System.out.printf("replica-set failover: promotion %d ms after the kill, first write applied on the new "
               + "primary %d ms after the kill, %d reads, %d writes acknowledged (%d journaled), fail-fast: %d ok, "
               + "%d typed failures (slowest %d ms)%n",
-          TimeUnit.NANOSECONDS.toMillis(promotedAt - killedAt[0]),
-          TimeUnit.NANOSECONDS.toMillis(firstAppliedAfterKill.get() - killedAt[0]), reads.get(), acknowledged.size(),
+          TimeUnit.NANOSECONDS.toMillis(promotedAt - killedAtNanos.get()),
+          TimeUnit.NANOSECONDS.toMillis(firstAppliedAfterKill.get() - killedAtNanos.get()), reads.get(), acknowledged.size(),
           journaled, failFastOk.get(), failFastTyped.get(), TimeUnit.NANOSECONDS.toMillis(maxTypedFailureNanos.get()));
 
       assertThat(readErrors).as("read errors").isEmpty();
