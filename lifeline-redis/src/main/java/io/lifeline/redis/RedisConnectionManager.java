@@ -98,6 +98,11 @@ import org.slf4j.LoggerFactory;
  *       earlier ones are DEBUG); the health report carries the sanitized reason.
  *   <li>Wrong password: {@link RedisAuthenticationException} as the health error, the fallback
  *       serves, reconnects back off to ten times {@code reconnectMaxDelay}.
+ *   <li>Sentinel mode ({@link RedisConfig#sentinels()}): the master is the one the Sentinels name;
+ *       while it is down, reads of keys not written since are answered by a replica and the
+ *       fallback answers only when none can; a Sentinel's {@code +switch-master} runs the reconnect
+ *       at once; the health check reports every instance and is DEGRADED with a replica or
+ *       Sentinel down (README, "Multiple instances").
  * </ul>
  *
  * <p>Thread-safe. {@link #close()} is idempotent and stops every thread the manager started.
