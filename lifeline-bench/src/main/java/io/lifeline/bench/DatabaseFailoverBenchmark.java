@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code readErrors}: reads that threw.
  *   <li>{@code writeGapMs}: kill (every process of the primary gone) → the first write applied
  *       on the new primary (the promotion is {@value #PROMOTE_AFTER_MS} ms after the kill).
+ *   <li>{@code backToPrimaryMs} (Lifeline): kill → writes go straight to the new primary again
+ *       (the manager found it and the journal written meanwhile is replayed); null if never.
  *   <li>{@code maxWriteMs}: the slowest write call (a caller blocked that long).
  * </ul>
  *
@@ -49,7 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DatabaseFailoverBenchmark {
   static final long KILL_AFTER_MS = 3_000;
   static final long PROMOTE_AFTER_MS = 1_000;
-  static final long AFTER_PROMOTION_MS = 5_000;
+  static final long AFTER_PROMOTION_MS = 10_000;
 
   private DatabaseFailoverBenchmark() {}
 
@@ -58,6 +60,11 @@ public final class DatabaseFailoverBenchmark {
     boolean write(long id) throws Exception;
 
     void read() throws Exception;
+
+    /** True while writes go straight to a primary (not to a journal, none waiting for replay). */
+    default boolean writingToPrimary() {
+      return true;
+    }
 
     @Override
     void close() throws Exception;
@@ -83,6 +90,11 @@ public final class DatabaseFailoverBenchmark {
         @Override
         public void read() {
           rs.query("SELECT count(*) FROM fo WHERE id < 0", r -> r.getLong(1));
+        }
+
+        @Override
+        public boolean writingToPrimary() {
+          return !rs.primary().isKnownDown() && rs.primary().journalBytes() == 0;
         }
 
         @Override
@@ -190,12 +202,29 @@ public final class DatabaseFailoverBenchmark {
       pg.primary().kill(); // returns once every postgres process of the primary is gone
       long killed = System.nanoTime();
       killedAt.set(killed);
+      AtomicLong backToPrimary = new AtomicLong();
+      Thread sampler = new Thread(() -> {
+        boolean left = false;
+        while (System.nanoTime() < stopAt.get()) {
+          boolean onPrimary = client.writingToPrimary();
+          if (!onPrimary) {
+            left = true;
+          } else if (left) {
+            backToPrimary.set(System.nanoTime());
+            return;
+          }
+          RedisOutageBenchmark.parkUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2));
+        }
+      }, name + "-sampler");
+      sampler.setDaemon(true);
+      sampler.start();
       RedisOutageBenchmark.parkUntil(killed + TimeUnit.MILLISECONDS.toNanos(PROMOTE_AFTER_MS));
       pg.promote(0);
       stopAt.set(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AFTER_PROMOTION_MS));
       for (Thread t : threads) {
         t.join(120_000);
       }
+      sampler.join(10_000);
       client.close();
       long rows;
       long distinct;
@@ -221,9 +250,10 @@ public final class DatabaseFailoverBenchmark {
       }
       long gap = firstAppliedAfterKill.get();
       return String.format(Locale.ROOT, "{\"acknowledged\": %d, \"acknowledgedLost\": %d, \"appliedTwice\": %d, "
-              + "\"writeErrors\": %d, \"readErrors\": %d, \"writeGapMs\": %s, \"maxWriteMs\": %s}",
+              + "\"writeErrors\": %d, \"readErrors\": %d, \"writeGapMs\": %s, \"backToPrimaryMs\": %s, \"maxWriteMs\": %s}",
           acknowledged.size(), lost, rows - distinct, writeErrors.get(), readErrors.get(),
           gap == 0 ? "null" : RedisOutageBenchmark.num((gap - killed) / 1e6),
+          backToPrimary.get() == 0 ? "null" : RedisOutageBenchmark.num((backToPrimary.get() - killed) / 1e6),
           RedisOutageBenchmark.num(maxWriteNanos.get() / 1e6));
     }
   }
