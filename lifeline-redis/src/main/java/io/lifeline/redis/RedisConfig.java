@@ -11,8 +11,10 @@ import io.lifeline.core.Urls;
 import io.lifeline.core.Validation;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -45,6 +47,9 @@ import java.util.stream.Collectors;
  *   <tr><td>overflowPolicy</td><td>FLUSH_NAMESPACE</td><td>REDIS_OVERFLOW_POLICY</td></tr>
  *   <tr><td>namespace (key prefix flushed on overflow)</td><td>"" (the whole database)</td><td>REDIS_NAMESPACE</td></tr>
  *   <tr><td>features</td><td>caching, sessions, rate_limiting</td><td>REDIS_FEATURES</td></tr>
+ *   <tr><td>sentinels (host:port list; Sentinel mode)</td><td>none (single node at url)</td><td>REDIS_SENTINELS</td></tr>
+ *   <tr><td>masterName (required with sentinels)</td><td>none</td><td>REDIS_MASTER_NAME</td></tr>
+ *   <tr><td>readFrom (Sentinel mode)</td><td>MASTER</td><td>REDIS_READ_FROM</td></tr>
  *   <tr><td>retryConfig</td><td>{@link #DEFAULT_RETRY}</td><td>REDIS_MAX_RETRIES, REDIS_CIRCUIT_BREAKER_THRESHOLD, ... (see {@link RetryConfig})</td></tr>
  * </table>
  */
@@ -67,7 +72,10 @@ public record RedisConfig(
     OverflowPolicy overflowPolicy,
     String namespace,
     Set<String> features,
-    RetryConfig retryConfig) {
+    RetryConfig retryConfig,
+    List<HostAndPort> sentinels,
+    String masterName,
+    ReadFromPolicy readFrom) {
 
   public static final String DEFAULT_URL = "redis://localhost:6379/0";
   public static final String DEFAULT_NAME = "redis";
@@ -99,9 +107,26 @@ public record RedisConfig(
   public static final RetryConfig DEFAULT_RETRY =
       RetryConfig.builder().maxRetries(0).circuitBreakerThreshold(3).build();
 
-  /** Copies {@code features}. Use {@link #builder()}, which validates every value. */
+  /** Sentinels at most (a deployment has 3 or 5). */
+  public static final int MAX_SENTINELS = 16;
+
+  /** A Sentinel address. */
+  public record HostAndPort(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
+  /** Copies {@code features} and {@code sentinels}. Use {@link #builder()}, which validates every value. */
   public RedisConfig {
     features = Set.copyOf(features);
+    sentinels = List.copyOf(sentinels);
+  }
+
+  /** True when the master is found through Sentinels ({@link #sentinels()} not empty). */
+  public boolean isSentinel() {
+    return !sentinels.isEmpty();
   }
 
   public static Builder builder() {
@@ -140,12 +165,32 @@ public record RedisConfig(
     b.namespace = namespace;
     b.features = features;
     b.retryConfig = retryConfig;
+    b.rawSentinels = sentinels.stream().map(HostAndPort::toString).collect(Collectors.toList());
+    b.masterName = masterName;
+    b.readFrom = readFrom;
     return b;
   }
 
-  /** The Lettuce URI: the URL with the separate password (if any) applied. */
+  /**
+   * The Lettuce URI: the URL with the separate password (if any) applied; in Sentinel mode the
+   * Sentinels and the master name, with the URL's database, password and TLS (its host is not used).
+   */
   RedisURI redisUri() {
-    RedisURI uri = RedisURI.create(url);
+    RedisURI parsed = RedisURI.create(url);
+    RedisURI uri = parsed;
+    if (isSentinel()) {
+      RedisURI.Builder b = RedisURI.Builder.sentinel(sentinels.get(0).host(), sentinels.get(0).port(), masterName);
+      for (HostAndPort s : sentinels.subList(1, sentinels.size())) {
+        b.withSentinel(s.host(), s.port());
+      }
+      uri = b.withDatabase(parsed.getDatabase()).withSsl(parsed.isSsl()).build();
+      if (parsed.getPassword() != null) {
+        uri.setPassword(parsed.getPassword());
+      }
+      if (parsed.getUsername() != null && parsed.getPassword() != null) {
+        uri.setUsername(parsed.getUsername());
+      }
+    }
     if (password != null) {
       uri.setPassword(password.toCharArray());
     }
@@ -172,6 +217,8 @@ public record RedisConfig(
         + ", overflowPolicy=" + overflowPolicy
         + ", namespace=\"" + namespace + "\""
         + ", features=" + features
+        + (isSentinel() ? ", sentinels=" + sentinels + ", masterName=" + masterName : "")
+        + ", readFrom=" + readFrom
         + ", " + retryConfig + "]";
   }
 
@@ -199,6 +246,9 @@ public record RedisConfig(
     private String namespace = "";
     private Set<String> features = DEFAULT_FEATURES;
     private RetryConfig retryConfig = DEFAULT_RETRY;
+    private List<String> rawSentinels = List.of();
+    private String masterName;
+    private ReadFromPolicy readFrom = ReadFromPolicy.MASTER;
     /** Field → the env key it was bound from, so errors name what the user wrote. */
     private final ConfigKeys keys = new ConfigKeys();
 
@@ -310,6 +360,28 @@ public record RedisConfig(
     }
 
     /**
+     * Sentinel mode: the Sentinels as {@code host:port} (port 26379 when omitted); the manager asks
+     * them for the master of {@link #masterName}. Empty (default): a single node at {@link #url}.
+     */
+    public Builder sentinels(List<String> hostPorts) {
+      return set("sentinels", () -> this.rawSentinels = hostPorts == null ? null : new ArrayList<>(hostPorts));
+    }
+
+    public Builder sentinels(String... hostPorts) {
+      return sentinels(hostPorts == null ? null : Arrays.asList(hostPorts));
+    }
+
+    /** The master name the Sentinels monitor; required with {@link #sentinels}. */
+    public Builder masterName(String masterName) {
+      return set("masterName", () -> this.masterName = masterName);
+    }
+
+    /** Where reads go while the master is up (Sentinel mode only; default MASTER). */
+    public Builder readFrom(ReadFromPolicy policy) {
+      return set("readFrom", () -> this.readFrom = policy);
+    }
+
+    /**
      * Applies every {@code REDIS_*} key present (see the table on {@link RedisConfig}). Unparsable
      * values are reported by {@link #build()} together with every other problem.
      */
@@ -340,6 +412,12 @@ public record RedisConfig(
       keys.bind(s, "FEATURES", "features", Settings::string, v -> features =
           Arrays.stream(v.split(",")).map(String::trim).filter(f -> !f.isEmpty())
               .collect(Collectors.toCollection(LinkedHashSet::new)));
+      keys.bind(s, "SENTINELS", "sentinels", Settings::string, v -> rawSentinels =
+          Arrays.stream(v.split(",", -1)).map(String::trim).collect(Collectors.toCollection(ArrayList::new)));
+      keys.bind(s, "MASTER_NAME", "masterName", Settings::string, v -> masterName = v);
+      keys.bind(s, "READ_FROM", "readFrom",
+          (st, k) -> st.raw(k).map(v -> parseEnum(ReadFromPolicy.class, st.fullKey(k), v)),
+          v -> readFrom = v);
       try {
         retryConfig = retryConfig.toBuilder().apply(s).build();
       } catch (ConfigurationException e) {
@@ -393,11 +471,81 @@ public record RedisConfig(
         v.problem("features", features, "must be a set of non-blank names");
       }
       v.required("retryConfig", retryConfig);
+      List<HostAndPort> parsedSentinels = validateSentinels(v);
+      boolean sentinelMode = rawSentinels != null && !rawSentinels.isEmpty();
+      if (sentinelMode) {
+        if (masterName == null || masterName.isBlank() || masterName.chars().anyMatch(Character::isWhitespace)) {
+          v.problem("masterName", masterName, "must be the non-blank name (no whitespace) the Sentinels "
+              + "monitor (REDIS_MASTER_NAME in the environment); required with sentinels");
+        }
+      } else if (masterName != null) {
+        v.problem("masterName", masterName, "is only used with sentinels; set sentinels or remove masterName");
+      }
+      if (readFrom == null) {
+        v.problem("readFrom", "null", "must be one of " + Arrays.toString(ReadFromPolicy.values()));
+      } else if (readFrom != ReadFromPolicy.MASTER && !sentinelMode) {
+        v.problem("readFrom", readFrom, "replicas are found through Sentinels: set sentinels, or use MASTER");
+      }
       v.throwIfAny();
       return new RedisConfig(normalizedUrl, password, name, commandTimeout, connectTimeout, maxConnections,
           requestQueueSize, fallbackMaxEntries, fallbackMaxBytes, defaultTtl, healthCheckInterval,
           reconnectMinDelay, reconnectMaxDelay, reconciliation, maxTouchedKeys, overflowPolicy, namespace,
-          features, retryConfig);
+          features, retryConfig, parsedSentinels, masterName, readFrom);
+    }
+
+    /** Each entry {@code host[:port]}; every bad entry is its own problem. */
+    private List<HostAndPort> validateSentinels(Validation v) {
+      if (rawSentinels == null) {
+        v.problem("sentinels", "null", "must be a list of host:port (empty for a single node at url)");
+        return List.of();
+      }
+      List<HostAndPort> out = new ArrayList<>();
+      if (rawSentinels.size() > MAX_SENTINELS) {
+        v.problem("sentinels", rawSentinels.size() + " entries", "must list at most " + MAX_SENTINELS + " Sentinels");
+        return List.of();
+      }
+      Set<String> seen = new java.util.HashSet<>();
+      for (String raw : rawSentinels) {
+        HostAndPort hp = parseHostPort(v, raw);
+        if (hp != null && !seen.add(hp.toString())) {
+          v.problem("sentinels", raw, "lists the same Sentinel twice");
+        } else if (hp != null) {
+          out.add(hp);
+        }
+      }
+      return out;
+    }
+
+    private static HostAndPort parseHostPort(Validation v, String raw) {
+      String allowed = "must be host[:port] with port 1-" + Validation.MAX_PORT + " (default 26379), e.g. "
+          + "sentinel-1:26379";
+      if (raw == null || raw.isBlank()) {
+        v.problem("sentinels", raw == null ? "null" : "\"" + raw + "\"", allowed + "; found an empty entry");
+        return null;
+      }
+      String s = raw.trim();
+      int colon = s.lastIndexOf(':');
+      String host = s;
+      int port = 26379;
+      if (colon >= 0 && !(s.startsWith("[") && s.endsWith("]"))) {
+        host = s.substring(0, colon);
+        try {
+          port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          v.problem("sentinels", raw, allowed);
+          return null;
+        }
+      }
+      String hostError = Validation.hostError(host);
+      if (hostError != null) {
+        v.problem("sentinels", raw, allowed + "; " + hostError);
+        return null;
+      }
+      if (!Validation.isPort(port)) {
+        v.problem("sentinels", raw, allowed);
+        return null;
+      }
+      return new HostAndPort(host, port);
     }
 
     /** The URL with its scheme in lower case, or {@code null} after recording its problems. */

@@ -43,6 +43,7 @@ import io.lifeline.redis.RedisMetrics.Op;
 import io.lifeline.redis.internal.FallbackCache;
 import io.lifeline.redis.internal.Fmt;
 import io.lifeline.redis.internal.RedisErrors;
+import io.lifeline.redis.internal.SentinelNodes;
 import io.lifeline.redis.internal.TouchedKeys;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,6 +98,11 @@ import org.slf4j.LoggerFactory;
  *       earlier ones are DEBUG); the health report carries the sanitized reason.
  *   <li>Wrong password: {@link RedisAuthenticationException} as the health error, the fallback
  *       serves, reconnects back off to ten times {@code reconnectMaxDelay}.
+ *   <li>Sentinel mode ({@link RedisConfig#sentinels()}): the master is the one the Sentinels name;
+ *       while it is down, reads of keys not written since are answered by a replica and the
+ *       fallback answers only when none can; a Sentinel's {@code +switch-master} runs the reconnect
+ *       at once; the health check reports every instance and is DEGRADED with a replica or
+ *       Sentinel down (README, "Multiple instances").
  * </ul>
  *
  * <p>Thread-safe. {@link #close()} is idempotent and stops every thread the manager started.
@@ -134,6 +140,10 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   private final Delay reconnectDelay;
   private final Delay authDelay;
   private final Async async = new Async();
+  /** Sentinel mode: replica reads, promotion events, per-instance health; null for a single node. */
+  private final SentinelNodes sentinel;
+  /** The next scheduled reconnect attempt, so a promotion event can run it at once. */
+  private volatile ScheduledFuture<?> pendingRecovery;
 
   /**
    * The mode and the fallback cache of this outage, read together in one volatile read, so a reader
@@ -168,16 +178,25 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     }
   }
 
-  /** One open connection and its command interfaces. */
+  /**
+   * One open connection to the master and its command interfaces, with where reads go: the master
+   * itself, or (Sentinel mode, read policy other than MASTER) the master/replica connection.
+   */
   private static final class Conn {
     final StatefulRedisConnection<String, String> connection;
     final RedisCommands<String, String> sync;
     final RedisAsyncCommands<String, String> async;
+    final RedisCommands<String, String> reads;
+    final RedisAsyncCommands<String, String> readsAsync;
 
-    Conn(StatefulRedisConnection<String, String> connection) {
+    Conn(StatefulRedisConnection<String, String> connection, SentinelNodes routed) {
       this.connection = connection;
       this.sync = connection.sync();
       this.async = connection.async();
+      RedisCommands<String, String> r = routed == null ? null : routed.onlineSync();
+      RedisAsyncCommands<String, String> ra = routed == null ? null : routed.onlineAsync();
+      this.reads = r == null ? sync : r;
+      this.readsAsync = ra == null ? async : ra;
     }
   }
 
@@ -203,6 +222,10 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     this.client = RedisClient.create(resources);
     client.setOptions(clientOptions(config));
     this.phase = new Phase(OUTAGE, newFallback());
+    this.sentinel = config.isSentinel()
+        ? new SentinelNodes(name, resources, clientOptions(config), uri, config.masterName(),
+            config.readFrom() == ReadFromPolicy.MASTER ? null : readFrom(config.readFrom()), this::recoverNow)
+        : null;
     this.touched = new TouchedKeys(config.maxTouchedKeys());
     this.state = new ConnectionStateTracker(name);
     this.guard = Guard.builder(name)
@@ -267,6 +290,14 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
         .timeoutOptions(TimeoutOptions.builder().fixedTimeout(config.commandTimeout()).build())
         .socketOptions(socket)
         .build();
+  }
+
+  private static io.lettuce.core.ReadFrom readFrom(ReadFromPolicy policy) {
+    switch (policy) {
+      case REPLICA_PREFERRED: return io.lettuce.core.ReadFrom.REPLICA_PREFERRED;
+      case NEAREST: return io.lettuce.core.ReadFrom.LOWEST_LATENCY;
+      default: return io.lettuce.core.ReadFrom.UPSTREAM;
+    }
   }
 
   /** A manager for {@code config}, not registered with any health manager. Never throws when Redis is down. */
@@ -371,7 +402,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   @Override
   public String get(String key) {
-    return execute(Op.GET, key, () -> conn.sync.get(key), FallbackCache::get);
+    return execute(Op.GET, key, null, () -> conn.reads.get(key), FallbackCache::get);
   }
 
   @Override
@@ -406,7 +437,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   @Override
   public boolean exists(String key) {
-    return execute(Op.EXISTS, key, () -> conn.sync.exists(key) > 0, FallbackCache::exists);
+    return execute(Op.EXISTS, key, null, () -> conn.reads.exists(key) > 0, FallbackCache::exists);
   }
 
   @Override
@@ -418,13 +449,13 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   @Override
   public long ttl(String key) {
-    return execute(Op.TTL, key, () -> conn.sync.ttl(key), FallbackCache::ttl);
+    return execute(Op.TTL, key, null, () -> conn.reads.ttl(key), FallbackCache::ttl);
   }
 
   @Override
   public String hget(String key, String field) {
     Objects.requireNonNull(field, "field");
-    return execute(Op.HGET, key, () -> conn.sync.hget(key, field), (f, k) -> f.hget(k, field));
+    return execute(Op.HGET, key, field, () -> conn.reads.hget(key, field), (f, k) -> f.hget(k, field));
   }
 
   @Override
@@ -436,7 +467,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
 
   @Override
   public Map<String, String> hgetAll(String key) {
-    return execute(Op.HGETALL, key, () -> conn.sync.hgetall(key), FallbackCache::hgetAll);
+    return execute(Op.HGETALL, key, null, () -> conn.reads.hgetall(key), FallbackCache::hgetAll);
   }
 
   @Override
@@ -473,6 +504,12 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
    * manager is online.
    */
   private <T> T execute(Op op, String key, java.util.concurrent.Callable<T> call, FallbackCall<T> fb) {
+    return execute(op, key, null, call, fb);
+  }
+
+  /** As above; {@code field} is the hash field of HGET (for a replica read), else null. */
+  private <T> T execute(Op op, String key, String field, java.util.concurrent.Callable<T> call,
+      FallbackCall<T> fb) {
     Objects.requireNonNull(key, "key");
     metrics.record(op);
     for (;;) {
@@ -491,7 +528,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
         throw closedError();
       }
       @SuppressWarnings("unchecked")
-      T r = (T) fallback(op, key, fb);
+      T r = (T) fallback(op, key, field, fb, true);
       if (r != RETRY) {
         return r;
       }
@@ -512,7 +549,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
    * @throws Error the Redis client's own failure ({@link #fatal}): not an outage, never answered
    *     from the fallback
    */
-  private Object fallback(Op op, String key, FallbackCall<?> fb) {
+  private Object fallback(Op op, String key, String field, FallbackCall<?> fb, boolean tryReplica) {
     Error broken = fatal;
     if (broken != null) {
       throw broken;
@@ -525,12 +562,36 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       if (p.mode == CLOSED) {
         throw closedError();
       }
-      Object r = fb.apply(p.cache, key);
-      boolean hit = r != null && !(r instanceof Map && ((Map<?, ?>) r).isEmpty())
-          && !(r instanceof Long && (Long) r == -2L) && !Boolean.FALSE.equals(r);
-      (hit ? metrics.fallbackHits : metrics.fallbackMisses).increment();
-      return r;
+      if (tryReplica && replicaMayServe(key)) {
+        Object r = sentinel.read(op, key, field);
+        if (r != SentinelNodes.MISS) {
+          metrics.replicaReads.increment();
+          return r;
+        }
+      }
+      return fallbackRead(p, key, fb);
     }
+    return fallbackWrite(key, fb);
+  }
+
+  /**
+   * While the master is down a replica answers a read unless the key was written meanwhile (the
+   * fallback holds the newer value, or its deletion) or the touched-key set overflowed (then which
+   * keys were written is unknown).
+   */
+  private boolean replicaMayServe(String key) {
+    return sentinel != null && !touched.overflowed() && !touched.contains(key);
+  }
+
+  private Object fallbackRead(Phase p, String key, FallbackCall<?> fb) {
+    Object r = fb.apply(p.cache, key);
+    boolean hit = r != null && !(r instanceof Map && ((Map<?, ?>) r).isEmpty())
+        && !(r instanceof Long && (Long) r == -2L) && !Boolean.FALSE.equals(r);
+    (hit ? metrics.fallbackHits : metrics.fallbackMisses).increment();
+    return r;
+  }
+
+  private Object fallbackWrite(String key, FallbackCall<?> fb) {
     ReentrantReadWriteLock.ReadLock lock = switchLock.readLock();
     lock.lock();
     try {
@@ -631,6 +692,9 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     ReentrantReadWriteLock.WriteLock lock = switchLock.writeLock();
     boolean switched = false;
     if (phase.mode == ONLINE) {
+      if (sentinel != null) {
+        sentinel.masterDown(); // before the switch: the first fallback read must not go to the master
+      }
       lock.lock();
       try {
         Phase p = phase;
@@ -658,16 +722,22 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
   // ---------------------------------------------------------------------------------------- async
 
   private <T> CompletableFuture<T> executeAsync(Op op, String key, AsyncCall<T> call, FallbackCall<T> fb) {
-    Objects.requireNonNull(key, "key");
-    metrics.record(op);
-    return attemptAsync(op, key, call, fb);
+    return executeAsync(op, key, null, call, fb);
   }
 
-  private <T> CompletableFuture<T> attemptAsync(Op op, String key, AsyncCall<T> call, FallbackCall<T> fb) {
+  private <T> CompletableFuture<T> executeAsync(Op op, String key, String field, AsyncCall<T> call,
+      FallbackCall<T> fb) {
+    Objects.requireNonNull(key, "key");
+    metrics.record(op);
+    return attemptAsync(op, key, field, call, fb);
+  }
+
+  private <T> CompletableFuture<T> attemptAsync(Op op, String key, String field, AsyncCall<T> call,
+      FallbackCall<T> fb) {
     int m = phase.mode;
     if (m == ONLINE) {
       Conn c = conn;
-      return guard.<T>callAsync(() -> call.apply(c.async)).handle((v, e) -> {
+      return guard.<T>callAsync(() -> call.apply(op.isWrite() ? c.async : c.readsAsync)).handle((v, e) -> {
         if (e == null) {
           return CompletableFuture.completedFuture(v);
         }
@@ -680,7 +750,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
         if (t instanceof ServiceUnavailableException) {
           onCommandFailure(op, c, (ServiceUnavailableException) t);
           // leave Lettuce's I/O thread: a fallback write may wait for a reconciliation that needs it
-          return CompletableFuture.supplyAsync(() -> fallbackAsync(op, key, call, fb), LifelineThreads.retries())
+          return CompletableFuture.supplyAsync(() -> fallbackAsync(op, key, field, call, fb), LifelineThreads.retries())
               .thenCompose(f -> f);
         }
         if (t instanceof RedisCommandExecutionException) {
@@ -692,19 +762,36 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     if (m == CLOSED) {
       return CompletableFuture.failedFuture(closedError());
     }
-    return fallbackAsync(op, key, call, fb);
+    return fallbackAsync(op, key, field, call, fb);
+  }
+
+  /** A replica read (never blocking the caller) when one may serve, else the fallback. */
+  @SuppressWarnings("unchecked")
+  private <T> CompletableFuture<T> fallbackAsync(Op op, String key, String field, AsyncCall<T> call,
+      FallbackCall<T> fb) {
+    if (!op.isWrite() && fatal == null && phase.mode == OUTAGE && replicaMayServe(key)) {
+      return sentinel.readAsync(op, key, field).thenCompose(r -> {
+        if (r != SentinelNodes.MISS) {
+          metrics.replicaReads.increment();
+          return CompletableFuture.completedFuture((T) r);
+        }
+        return cacheAsync(op, key, field, call, fb);
+      });
+    }
+    return cacheAsync(op, key, field, call, fb);
   }
 
   @SuppressWarnings("unchecked")
-  private <T> CompletableFuture<T> fallbackAsync(Op op, String key, AsyncCall<T> call, FallbackCall<T> fb) {
+  private <T> CompletableFuture<T> cacheAsync(Op op, String key, String field, AsyncCall<T> call,
+      FallbackCall<T> fb) {
     Object r;
     try {
-      r = fallback(op, key, fb);
+      r = fallback(op, key, field, fb, false);
     } catch (RuntimeException | Error e) {
       return CompletableFuture.failedFuture(e);
     }
     if (r == RETRY) {
-      return attemptAsync(op, key, call, fb);
+      return attemptAsync(op, key, field, call, fb);
     }
     return CompletableFuture.completedFuture((T) r);
   }
@@ -764,7 +851,7 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     @Override
     public CompletableFuture<String> hget(String key, String field) {
       Objects.requireNonNull(field, "field");
-      return executeAsync(Op.HGET, key, c -> c.hget(key, field), (f, k) -> f.hget(k, field));
+      return executeAsync(Op.HGET, key, field, c -> c.hget(key, field), (f, k) -> f.hget(k, field));
     }
 
     @Override
@@ -793,9 +880,26 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       return;
     }
     try {
-      scheduler.schedule(this::recover, delayNanos, TimeUnit.NANOSECONDS);
+      pendingRecovery = scheduler.schedule(this::recover, delayNanos, TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       recoveryScheduled.set(false); // closing
+    }
+  }
+
+  /**
+   * A Sentinel announced a new master: run the pending reconnect attempt now instead of after its
+   * backoff, so traffic is back on the new master as soon as it is promoted. Any thread; never blocks.
+   */
+  private void recoverNow() {
+    try {
+      scheduler.execute(() -> {
+        ScheduledFuture<?> f = pendingRecovery;
+        if (phase.mode == OUTAGE && f != null && f.cancel(false)) {
+          recover(); // clears recoveryScheduled, as the cancelled attempt would have
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // closed
     }
   }
 
@@ -808,10 +912,13 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     metrics.reconnectAttempts.increment();
     attempt++;
     state.transitionTo(ConnectionState.CONNECTING);
+    if (sentinel != null) {
+      sentinel.connect(); // best effort: replica reads and promotion events, whatever the master does
+    }
     Conn fresh = null;
     long t0 = System.nanoTime();
     try {
-      fresh = new Conn(client.connect(StringCodec.UTF8, uri));
+      fresh = new Conn(client.connect(StringCodec.UTF8, uri), config.readFrom() == ReadFromPolicy.MASTER ? null : sentinel);
       fresh.sync.ping();
       long latency = System.nanoTime() - t0;
       int reconciled = reconcile(fresh);
@@ -853,9 +960,8 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       } else if (attempt >= WARN_AFTER_ATTEMPTS
           && (reconnectWarnedAt == 0 || now - reconnectWarnedAt >= RECONNECT_WARN_INTERVAL_NANOS)) {
         reconnectWarnedAt = now == 0 ? 1 : now;
-        LOG.warn("Redis '{}' at {}:{} still unreachable after {} reconnect attempts over {} ms: {}; calls are "
-            + "answered by the fallback cache (next report in {} s at the earliest)", name, uri.getHost(),
-            uri.getPort(), attempt, (now - outageStartedNanos) / 1_000_000, Secrets.describe(error),
+        LOG.warn("Redis '{}' at {} still unreachable after {} reconnect attempts over {} ms: {}; calls are "
+            + "answered by the fallback cache (next report in {} s at the earliest)", name, target(), attempt, (now - outageStartedNanos) / 1_000_000, Secrets.describe(error),
             TimeUnit.NANOSECONDS.toSeconds(RECONNECT_WARN_INTERVAL_NANOS));
       } else {
         LOG.debug("Redis '{}': reconnect attempt {} failed: {}", name, attempt, Secrets.describe(error));
@@ -887,6 +993,9 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       phase = new Phase(ONLINE, newFallback());
     } finally {
       lock.unlock();
+    }
+    if (sentinel != null) {
+      sentinel.masterUp();
     }
     if (old != null) {
       old.connection.closeAsync();
@@ -1023,7 +1132,9 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     Phase p = phase;
     if (p.mode != ONLINE || c == null) {
       String why = lastError();
-      return CheckResult.down(why == null ? "not connected" : why);
+      why = why == null ? "not connected" : why;
+      return sentinel == null ? CheckResult.down(why)
+          : new CheckResult(CheckResult.Outcome.DOWN, null, why, Map.of("instances", sentinel.probe()));
     }
     long t0 = System.nanoTime();
     try {
@@ -1047,6 +1158,9 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
         }
       }
       details.put("fallback_size", p.cache.size());
+      if (sentinel != null) {
+        return withInstances(latency, details);
+      }
       return new CheckResult(CheckResult.Outcome.UP, latency, null, details);
     } catch (RuntimeException | Error e) {
       Error err = RedisErrors.driverError(e);
@@ -1058,6 +1172,31 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
       enterOutage(e);
       return CheckResult.down(e);
     }
+  }
+
+  /**
+   * Sentinel mode: one status per instance in the details ({@code instances}); the master up with a
+   * replica or Sentinel down is DEGRADED (a failover would have fewer candidates or voters).
+   */
+  private CheckResult withInstances(Duration latency, Map<String, Object> details) {
+    Map<String, String> instances = sentinel.probe();
+    details.put("instances", instances);
+    List<String> down = new ArrayList<>();
+    instances.forEach((instance, st) -> {
+      if (!"up".equals(st)) {
+        down.add(instance);
+      }
+    });
+    if (down.isEmpty()) {
+      return new CheckResult(CheckResult.Outcome.UP, latency, null, details);
+    }
+    return new CheckResult(CheckResult.Outcome.DEGRADED, latency, "down: " + String.join(", ", down), details);
+  }
+
+  /** Where the master is, for logs: host:port, or the master name and the Sentinels. */
+  private String target() {
+    return config.isSentinel() ? "master '" + config.masterName() + "' via Sentinels " + config.sentinels()
+        : uri.getHost() + ":" + uri.getPort();
   }
 
   // ---------------------------------------------------------------------------------------- close
@@ -1092,6 +1231,9 @@ public final class RedisConnectionManager implements RedisOperations, AutoClosea
     Conn c = conn; // left in place: a racing call gets a rejected command and then the closed error
     if (c != null) {
       c.connection.close();
+    }
+    if (sentinel != null) {
+      sentinel.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     try {

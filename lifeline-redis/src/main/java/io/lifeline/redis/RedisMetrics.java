@@ -42,6 +42,7 @@ public final class RedisMetrics {
   final LongAdder namespaceFlushes = new LongAdder();
   final LongAdder overflowRejections = new LongAdder();
   final LongAdder fallbackEvictions = new LongAdder();
+  final LongAdder replicaReads = new LongAdder();
 
   RedisMetrics() {
     for (int i = 0; i < ops.length; i++) {
@@ -62,7 +63,7 @@ public final class RedisMetrics {
     return new Snapshot(Map.copyOf(counts), fallbackHits.sum(), fallbackMisses.sum(), fallbackWrites.sum(),
         commandFailures.sum(), outages.sum(), reconnectAttempts.sum(), reconciliations.sum(),
         reconciledKeys.sum(), namespaceFlushes.sum(), overflowRejections.sum(), fallbackSize,
-        fallbackWeight, touchedKeys, state, usingFallback);
+        fallbackWeight, touchedKeys, state, usingFallback, replicaReads.sum());
   }
 
   /**
@@ -84,6 +85,7 @@ public final class RedisMetrics {
    * @param touchedKeys keys awaiting reconciliation
    * @param state the connection state
    * @param usingFallback true while calls are answered by the fallback
+   * @param replicaReads reads a replica answered while the master was down (Sentinel mode)
    */
   public record Snapshot(
       Map<Op, Long> operations,
@@ -101,7 +103,8 @@ public final class RedisMetrics {
       long fallbackWeight,
       int touchedKeys,
       ConnectionState state,
-      boolean usingFallback) {
+      boolean usingFallback,
+      long replicaReads) {
 
     /** Calls of {@code op}. */
     public long count(Op op) {

@@ -55,6 +55,11 @@ public final class TouchedKeys {
     return false;
   }
 
+  /** True if {@code key} was written (and not yet reconciled). */
+  public boolean contains(String key) {
+    return keys.containsKey(key);
+  }
+
   /** A snapshot: key → sequence of its latest write. */
   public Map<String, Long> snapshot() {
     return Map.copyOf(keys);
