@@ -2,6 +2,7 @@ package io.lifeline.cli;
 
 import io.lifeline.cli.internal.LibraryConfigs;
 import io.lifeline.core.health.ConnectionHealthManager;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +27,13 @@ public final class Monitor implements AutoCloseable {
    */
   public static Monitor open(LifelineConfig config, List<LifelineConfig.Service> services, boolean once) {
     LifelineConfig.Health h = config.health();
+    // a down service is checked again after one interval, backing off to at most ten (the
+    // library's default backoff starts at 1 s and caps at 60 s whatever the interval)
+    Duration cap = h.interval().multipliedBy(10);
+    io.lifeline.core.RetryConfig backoff = io.lifeline.core.RetryConfig.builder()
+        .baseDelay(h.interval()).maxDelay(cap.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : cap).build();
     ConnectionHealthManager health = ConnectionHealthManager.builder()
+        .retryConfig(backoff)
         .checkInterval(h.interval())
         .checkTimeout(h.timeout())
         .latencyThreshold(h.latencyThreshold())
