@@ -100,6 +100,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void atMostAThousandServices() {
+    StringBuilder yaml = new StringBuilder("services:\n");
+    for (int i = 0; i <= ConfigLoader.MAX_SERVICES; i++) {
+      yaml.append("  s").append(i).append(": {type: tcp, address: 'h:1'}\n");
+    }
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).parse(yaml.toString(), "f.yml"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+            .satisfies(p -> assertThat(p.toString()).startsWith("services=1001 services: must list at most 1000")));
+    String limit = yaml.substring(0, yaml.lastIndexOf("  s1000:"));
+    assertThat(new ConfigLoader(Map.of()).parse(limit, "f.yml").services()).hasSize(ConfigLoader.MAX_SERVICES);
+  }
+
+  @Test
+  void aPasswordFileIsReadUpToItsBound() throws Exception {
+    Path big = dir.resolve("big-secret");
+    Files.write(big, new byte[ConfigLoader.MAX_SECRET_FILE_BYTES + 1]);
+    String yaml = "services:\n  es: {type: elasticsearch, url: 'http://h:9200', passwordFile: '" + big + "'}\n";
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).parse(yaml, "f.yml"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+            .satisfies(p -> assertThat(p.allowed()).startsWith("must be a file of at most 65536 bytes")));
+    Files.writeString(big, "x".repeat(ConfigLoader.MAX_SECRET_FILE_BYTES));
+    assertThat(new ConfigLoader(Map.of()).parse(yaml, "f.yml").services().get(0).password().reveal())
+        .hasSize(ConfigLoader.MAX_SECRET_FILE_BYTES);
+  }
+
+  @Test
   void aMissingFileOrADirectoryIsOneLine() {
     CliRun missing = CliRun.of("config", "validate", dir.resolve("nope.yml").toString());
     assertThat(missing.exit()).isEqualTo(ExitCodes.CONFIG);
