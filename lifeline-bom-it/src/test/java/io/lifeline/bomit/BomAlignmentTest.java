@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class BomAlignmentTest {
   static final List<String> MODULES = List.of(
       "lifeline-core", "lifeline-redis", "lifeline-jdbc", "lifeline-neo4j", "lifeline-http",
-      "lifeline-micrometer", "lifeline-testkit");
+      "lifeline-micrometer", "lifeline-console", "lifeline-cli", "lifeline-testkit");
 
   @Test
   void everyArtifactAModuleRunsWithHasTheSameVersionForABomOnlyUser() throws IOException {

@@ -57,6 +57,15 @@ public final class ServiceHealthChecks {
     });
   }
 
+  /**
+   * A plain HTTP endpoint: {@code GET url} is UP on a 2xx answer, or on exactly {@link
+   * Builder#expectStatus} when set, and, with {@link Builder#bodyContains}, only when the body holds
+   * that text (the body is never put in a result: it may hold anything). Details: {@code status}.
+   */
+  public static Builder http(String url) {
+    return new Builder(url, "", r -> CheckResult.up(Map.of("status", r.status)));
+  }
+
   static CheckResult judgeElasticsearch(Response r) {
     JsonNode n;
     try {
@@ -104,6 +113,8 @@ public final class ServiceHealthChecks {
     private Duration timeout = Duration.ofSeconds(5);
     private String authorization;
     private HttpClient client;
+    private int expectStatus;
+    private String bodyContains;
 
     private Builder(String baseUrl, String path, Function<Response, CheckResult> judge) {
       Objects.requireNonNull(baseUrl, "baseUrl");
@@ -123,6 +134,24 @@ public final class ServiceHealthChecks {
         throw new ConfigurationException("timeout", timeout == null ? "null" : Durations.format(timeout), "must be > 0");
       }
       this.timeout = timeout;
+      return this;
+    }
+
+    /** The one status that means UP (100-599); default: any 2xx. */
+    public Builder expectStatus(int status) {
+      if (status < 100 || status > 599) {
+        throw new ConfigurationException("expectStatus", status, "must be an HTTP status between 100 and 599");
+      }
+      this.expectStatus = status;
+      return this;
+    }
+
+    /** Text the response body must contain for UP (matched within the first 64 KiB). */
+    public Builder bodyContains(String text) {
+      if (text == null || text.isEmpty()) {
+        throw new ConfigurationException("bodyContains", text == null ? "null" : "\"\"", "must not be empty");
+      }
+      this.bodyContains = text;
       return this;
     }
 
@@ -164,6 +193,8 @@ public final class ServiceHealthChecks {
       long nanos = timeout.toNanos();
       String shown = display;
       Function<Response, CheckResult> j = judge;
+      int expected = expectStatus;
+      String mustContain = bodyContains;
       return new HealthCheck() {
         @Override
         public CheckResult check() throws Exception {
@@ -183,6 +214,18 @@ public final class ServiceHealthChecks {
               return CheckResult.down(t);
             }
             String body = new String(resp.body(), StandardCharsets.UTF_8);
+            if (expected != 0 || mustContain != null) {
+              int status = resp.statusCode();
+              if (expected != 0 ? status != expected : status / 100 != 2) {
+                return CheckResult.down("GET " + shown + " answered " + status + ", expected "
+                    + (expected != 0 ? String.valueOf(expected) : "2xx"));
+              }
+              if (mustContain != null && !body.contains(mustContain)) {
+                return CheckResult.down("GET " + shown + " answered " + status
+                    + " without the expected text in its body");
+              }
+              return j.apply(new Response(status, body));
+            }
             if (resp.statusCode() / 100 != 2) {
               // Elasticsearch answers 408 on a timed-out wait and 503 while no master: both are down,
               // but its body still says why

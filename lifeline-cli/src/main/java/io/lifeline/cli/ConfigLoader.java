@@ -1,0 +1,381 @@
+package io.lifeline.cli;
+
+import io.lifeline.cli.internal.Binder;
+import io.lifeline.cli.internal.LibraryConfigs;
+import io.lifeline.cli.internal.YamlNode;
+import io.lifeline.cli.internal.YamlReader;
+import io.lifeline.core.ConfigurationException;
+import io.lifeline.core.ConfigurationException.Problem;
+import io.lifeline.core.Secrets;
+import io.lifeline.core.Validation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads a {@code lifeline.yml} into a {@link LifelineConfig}, validating it as a whole: every
+ * problem is reported in one {@link ConfigurationException}, one {@link Problem} per problem, named
+ * by its path as written ({@code services.orders-db.timeout}), with the value (masked for secret
+ * keys) and what is allowed. The file is read (bounded, strict UTF-8), parsed into a tree, then
+ * bound in one pass: nothing is validated while parsing. Each service's settings are finally run
+ * through its library configuration ({@code RedisConfig}, {@code DatabaseConfig} ...), so the CLI
+ * accepts exactly what the managers accept.
+ *
+ * <p>Thread-safe (no state but the environment).
+ */
+public final class ConfigLoader {
+  /** Largest configuration file read: 1 MiB. */
+  public static final int MAX_FILE_BYTES = 1 << 20;
+  /** Largest {@code passwordFile} read: 64 KiB. */
+  public static final int MAX_SECRET_FILE_BYTES = 64 << 10;
+  /** Most services in one file. */
+  public static final int MAX_SERVICES = 1_000;
+
+  static final Set<String> ROOT_KEYS = Set.of("health", "console", "features", "services");
+  static final Set<String> HEALTH_KEYS = Set.of("interval", "timeout", "latencyThreshold",
+      "unavailableThreshold", "recoveryThreshold");
+  static final Set<String> CONSOLE_KEYS = Set.of("bind", "port", "token");
+  static final Set<String> FEATURE_KEYS = Set.of("critical");
+
+  private final Map<String, String> env;
+
+  /** Substitutes {@code ${NAME}} from {@code env}. */
+  public ConfigLoader(Map<String, String> env) {
+    this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
+  }
+
+  /** With the process environment. */
+  public static ConfigLoader withSystemEnv() {
+    return new ConfigLoader(System.getenv());
+  }
+
+  /** Reads and validates the file named {@code file} (as given on the command line). */
+  public LifelineConfig load(String file) {
+    Path p;
+    try {
+      p = Path.of(file);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw fileProblem(file, "not a file name (" + e.getReason() + ")", "must be a readable YAML file");
+    }
+    return load(p, file);
+  }
+
+  /** Reads and validates {@code file}; {@code shown} names it in problems as the user wrote it. */
+  public LifelineConfig load(Path file, String shown) {
+    return parse(readText(file, shown), shown);
+  }
+
+  /** Validates YAML text. */
+  public LifelineConfig parse(String text, String shown) {
+    YamlNode root;
+    try {
+      root = YamlReader.read(text);
+    } catch (YamlReader.BrokenYamlException e) {
+      throw fileProblem(shown, e.line() > 0 ? "line " + e.line() : "unreadable",
+          "must be valid YAML (" + e.getMessage() + ")");
+    }
+    Binder b = new Binder(env);
+    if (!(root instanceof YamlNode.Mapping)) {
+      throw fileProblem(shown, root instanceof YamlNode.Scalar s && s.value() == null ? "empty" : root.shown(),
+          "must be a YAML mapping with a services: section (see `lifeline config example`)");
+    }
+    YamlNode.Mapping top = b.mapping("", root, ROOT_KEYS);
+    LifelineConfig.Health health = health(b, top.entries().get("health"));
+    LifelineConfig.Console console = console(b, top.entries().get("console"));
+    Map<String, Boolean> features = features(b, top.entries().get("features"));
+    List<LifelineConfig.Service> services = services(b, top.entries().get("services"), features);
+    Validation v = b.validation();
+    if (v.isValid()) {
+      for (LifelineConfig.Service s : services) {
+        LibraryConfigs.validate(s, v);
+      }
+      LibraryConfigs.validateConsole(console, v);
+    }
+    v.throwIfAny();
+    return new LifelineConfig(health, console, features, services);
+  }
+
+  private static LifelineConfig.Health health(Binder b, YamlNode node) {
+    YamlNode.Mapping m = b.mapping("health", node, HEALTH_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Map<String, YamlNode> e = m.entries();
+    return new LifelineConfig.Health(
+        b.duration("health.interval", e.get("interval"), Duration.ofMillis(10), Duration.ofDays(1),
+            LifelineConfig.Health.DEFAULT_INTERVAL),
+        b.duration("health.timeout", e.get("timeout"), Duration.ofMillis(1), Duration.ofHours(1),
+            LifelineConfig.Health.DEFAULT_TIMEOUT),
+        b.duration("health.latencyThreshold", e.get("latencyThreshold"), Duration.ZERO, Duration.ofHours(1),
+            LifelineConfig.Health.DEFAULT_LATENCY_THRESHOLD),
+        orZero(b.integer("health.unavailableThreshold", e.get("unavailableThreshold"), 1, 1000,
+            LifelineConfig.Health.DEFAULT_UNAVAILABLE_THRESHOLD)),
+        orZero(b.integer("health.recoveryThreshold", e.get("recoveryThreshold"), 1, 1000,
+            LifelineConfig.Health.DEFAULT_RECOVERY_THRESHOLD)));
+  }
+
+  private static LifelineConfig.Console console(Binder b, YamlNode node) {
+    YamlNode.Mapping m = b.mapping("console", node, CONSOLE_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Map<String, YamlNode> e = m.entries();
+    String bind = b.string("console.bind", e.get("bind"));
+    String token = b.string("console.token", e.get("token"));
+    return new LifelineConfig.Console(bind == null ? LifelineConfig.Console.DEFAULT_BIND : bind,
+        orZero(b.integer("console.port", e.get("port"), 0, Validation.MAX_PORT, LifelineConfig.Console.DEFAULT_PORT)),
+        token == null || token.isEmpty() ? null : new Secret(token));
+  }
+
+  private static Map<String, Boolean> features(Binder b, YamlNode node) {
+    YamlNode.Mapping m = b.mapping("features", node, null);
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    if (m == null) {
+      return out;
+    }
+    for (Map.Entry<String, YamlNode> f : m.entries().entrySet()) {
+      String path = Binder.path("features", f.getKey());
+      checkName(b, path, f.getKey(), f.getValue());
+      YamlNode.Mapping fm = b.mapping(path, f.getValue(), FEATURE_KEYS);
+      Boolean critical = fm == null ? Boolean.FALSE : b.bool(path + ".critical", fm.entries().get("critical"), false);
+      out.put(f.getKey(), Boolean.TRUE.equals(critical));
+    }
+    return out;
+  }
+
+  private static List<LifelineConfig.Service> services(Binder b, YamlNode node, Map<String, Boolean> features) {
+    List<LifelineConfig.Service> out = new ArrayList<>();
+    if (node == null) {
+      b.problem("services", "null", "must list at least one service (see `lifeline config example`)", null);
+      return out;
+    }
+    YamlNode.Mapping m = b.mapping("services", node, null);
+    if (m == null) {
+      return out;
+    }
+    if (m.entries().isEmpty()) {
+      b.problem("services", node, "must list at least one service (see `lifeline config example`)");
+    }
+    if (m.entries().size() > MAX_SERVICES) {
+      b.problem("services", m.entries().size() + " services", "must list at most " + MAX_SERVICES, node);
+      return out;
+    }
+    for (Map.Entry<String, YamlNode> s : m.entries().entrySet()) {
+      LifelineConfig.Service svc = service(b, s.getKey(), s.getValue(), features);
+      if (svc != null) {
+        out.add(svc);
+      }
+    }
+    return out;
+  }
+
+  private static LifelineConfig.Service service(Binder b, String name, YamlNode node, Map<String, Boolean> features) {
+    String path = Binder.path("services", name);
+    checkName(b, path, name, node);
+    if (!(node instanceof YamlNode.Mapping m)) {
+      b.problem(path, node, "must be a mapping with at least type: (one of " + kinds() + ")");
+      return null;
+    }
+    Map<String, YamlNode> e = m.entries();
+    String typeText = b.string(path + ".type", e.get("type"));
+    ServiceKind kind = null;
+    if (typeText == null) {
+      if (e.get("type") == null) {
+        b.problem(path + ".type", "null", "must be set: one of " + kinds(), node);
+      }
+    } else {
+      for (ServiceKind k : ServiceKind.values()) {
+        if (k.yamlName().equals(typeText)) {
+          kind = k;
+        }
+      }
+      if (kind == null) {
+        String hint = io.lifeline.cli.internal.DidYouMean.closest(typeText, kindNames())
+            .map(k -> "; did you mean '" + k + "'?").orElse("");
+        b.problem(path + ".type", e.get("type"), "must be one of " + kinds() + hint);
+      }
+    }
+    Set<String> known = new TreeSet<>(ServiceKind.COMMON_KEYS);
+    if (kind != null) {
+      known.addAll(kind.keys());
+      b.keys(path, m, known);
+    } else {
+      b.keys(path, m, null); // keys cannot be judged without a type; repeats still can
+    }
+    Duration timeout = b.duration(path + ".timeout", e.get("timeout"), Duration.ofMillis(250),
+        Duration.ofMinutes(10), LifelineConfig.Service.DEFAULT_TIMEOUT);
+    Set<String> fs = new LinkedHashSet<>();
+    List<String> listed = b.strings(path + ".features", e.get("features"));
+    for (int i = 0; i < listed.size(); i++) {
+      String f = listed.get(i);
+      if (!features.containsKey(f)) {
+        String hint = io.lifeline.cli.internal.DidYouMean.closest(f, features.keySet())
+            .map(k -> "; did you mean '" + k + "'?").orElse("");
+        String declared = features.isEmpty() ? "none declared" : "declared: " + String.join(", ", new TreeSet<>(features.keySet()));
+        b.problem(path + ".features[" + i + "]", f, "must be a feature declared under features: (" + declared + ")" + hint,
+            e.get("features"));
+      }
+      fs.add(f);
+    }
+    if (kind == null) {
+      return null;
+    }
+    String url = null;
+    String host = null;
+    int port = 0;
+    switch (kind) {
+      case NEO4J:
+        url = required(b, path + ".uri", e.get("uri"), node, "a bolt:// or neo4j:// URI, e.g. bolt://localhost:7687");
+        break;
+      case TCP: {
+        String address = required(b, path + ".address", e.get("address"), node, "host:port, e.g. localhost:9092");
+        if (address != null) {
+          int colon = address.lastIndexOf(':');
+          Integer p = null;
+          if (colon > 0 && address.substring(colon + 1).matches("\\d{1,5}")) {
+            p = Integer.parseInt(address.substring(colon + 1));
+          }
+          host = colon > 0 ? address.substring(0, colon) : null;
+          if (p == null || !Validation.isPort(p) || Validation.hostError(host) != null) {
+            b.problem(path + ".address", e.get("address"), "must be host:port with a port between 1 and "
+                + Validation.MAX_PORT + ", e.g. localhost:9092");
+          } else {
+            port = p;
+          }
+        }
+        break;
+      }
+      default:
+        url = required(b, path + ".url", e.get("url"), node, "a URL");
+    }
+    String user = b.string(path + ".user", e.get("user"));
+    Secret password = password(b, path, e);
+    String database = b.string(path + ".database", e.get("database"));
+    Integer expect = b.integer(path + ".expectStatus", e.get("expectStatus"), 100, 599, 0);
+    String body = b.string(path + ".bodyContains", e.get("bodyContains"));
+    if (body != null && body.isEmpty()) {
+      b.problem(path + ".bodyContains", "\"\"", "must not be empty (omit it to accept any body)", e.get("bodyContains"));
+    }
+    if (timeout == null) {
+      return null;
+    }
+    return new LifelineConfig.Service(name, kind, timeout, fs, url, user, password, database, host, port,
+        orZero(expect), body);
+  }
+
+  private static String required(Binder b, String path, YamlNode node, YamlNode parent, String what) {
+    if (node == null || (node instanceof YamlNode.Scalar s && s.value() == null)) {
+      b.problem(path, "null", "must be set: " + what, parent);
+      return null;
+    }
+    return b.string(path, node);
+  }
+
+  private static Secret password(Binder b, String path, Map<String, YamlNode> e) {
+    String inline = b.string(path + ".password", e.get("password"));
+    String file = b.string(path + ".passwordFile", e.get("passwordFile"));
+    if (inline != null && file != null) {
+      b.problem(path + ".passwordFile", file, "must not be set together with password (keep one)", e.get("passwordFile"));
+      return null;
+    }
+    if (inline != null) {
+      return inline.isEmpty() ? null : new Secret(inline);
+    }
+    if (file == null) {
+      return null;
+    }
+    try {
+      Path p = Path.of(file);
+      if (Files.size(p) > MAX_SECRET_FILE_BYTES) {
+        b.problem(path + ".passwordFile", file, "must be a file of at most " + MAX_SECRET_FILE_BYTES + " bytes",
+            e.get("passwordFile"));
+        return null;
+      }
+      String value = decode(Files.readAllBytes(p)).strip();
+      if (value.isEmpty()) {
+        b.problem(path + ".passwordFile", file, "must not be empty", e.get("passwordFile"));
+        return null;
+      }
+      return new Secret(value);
+    } catch (IOException | RuntimeException ex) {
+      b.problem(path + ".passwordFile", file, "must be a readable UTF-8 file (" + ex.getClass().getSimpleName() + ")",
+          e.get("passwordFile"));
+      return null;
+    }
+  }
+
+  /** Names become map keys, metric tags and log words: keep them plain. */
+  private static void checkName(Binder b, String path, String name, YamlNode node) {
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+      b.problem(path, name, "must be a name of 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit", node);
+    }
+  }
+
+  private static String kinds() {
+    return String.join(", ", kindNames());
+  }
+
+  private static List<String> kindNames() {
+    List<String> names = new ArrayList<>();
+    for (ServiceKind k : ServiceKind.values()) {
+      names.add(k.yamlName());
+    }
+    return names;
+  }
+
+  private static int orZero(Integer i) {
+    return i == null ? 0 : i;
+  }
+
+  // ------------------------------------------------------------------------------------ the file
+
+  /** The file's text: at most {@link #MAX_FILE_BYTES}, strictly UTF-8 (a BOM is skipped). */
+  static String readText(Path file, String shown) {
+    byte[] bytes;
+    try {
+      if (!Files.isRegularFile(file)) {
+        throw fileProblem(shown, Files.exists(file) ? "not a regular file" : "no such file", "must be a readable YAML file");
+      }
+      try (InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+      }
+    } catch (IOException e) {
+      throw fileProblem(shown, "unreadable (" + e.getClass().getSimpleName() + ")", "must be a readable YAML file");
+    }
+    if (bytes.length > MAX_FILE_BYTES) {
+      throw fileProblem(shown, "more than " + MAX_FILE_BYTES + " bytes", "must be at most 1 MiB");
+    }
+    try {
+      return decode(bytes);
+    } catch (CharacterCodingException e) {
+      throw fileProblem(shown, "not UTF-8", "must be UTF-8 text (save it as UTF-8)");
+    }
+  }
+
+  private static String decode(byte[] bytes) throws CharacterCodingException {
+    CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    String s = d.decode(ByteBuffer.wrap(bytes)).toString();
+    return s.startsWith("\uFEFF") ? s.substring(1) : s;
+  }
+
+  /** A problem with the file as a whole; its name is shown as given (it is not a secret's key). */
+  private static ConfigurationException fileProblem(String shown, String what, String allowed) {
+    return new ConfigurationException(List.of(new Problem(Secrets.redact(shown), what, allowed)));
+  }
+}

@@ -1,0 +1,176 @@
+package io.lifeline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lifeline.core.ConfigurationException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  static final String CANARY = "canary-Secret-4711";
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void bindsEverySectionWithDefaultsAndEnvironmentSubstitution() throws Exception {
+    Path pw = Files.writeString(dir.resolve("db-password"), CANARY + "\n");
+    String yaml = String.join("\n",
+        "health:", "  interval: 500ms", "  unavailableThreshold: 2",
+        "console:", "  port: ${PORT:-9999}", "  token: ${TOKEN}",
+        "features:", "  orders: {critical: true}", "  caching: {}",
+        "services:",
+        "  cache: {type: redis, url: '${REDIS_URL:-redis://localhost:6379/0}', features: [caching]}",
+        "  orders-db:", "    type: postgres", "    url: jdbc:postgresql://db:5432/orders", "    user: app",
+        "    passwordFile: " + pw, "    timeout: 3s", "    features: [orders]",
+        "  literal: {type: http, url: 'http://h/health', bodyContains: '$${not-a-var}'}",
+        "  broker: {type: tcp, address: 'kafka:9092'}", "");
+    LifelineConfig c = new ConfigLoader(Map.of("TOKEN", "token-" + CANARY, "REDIS_URL", "redis://r:6380/1"))
+        .parse(yaml, "lifeline.yml");
+
+    assertThat(c.health().interval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.health().unavailableThreshold()).isEqualTo(2);
+    assertThat(c.health().recoveryThreshold()).isEqualTo(LifelineConfig.Health.DEFAULT_RECOVERY_THRESHOLD);
+    assertThat(c.console().port()).isEqualTo(9999);
+    assertThat(c.console().token().reveal()).isEqualTo("token-" + CANARY);
+    assertThat(c.criticalFeatures()).containsExactly("orders");
+    assertThat(c.services()).extracting(LifelineConfig.Service::name)
+        .containsExactly("cache", "orders-db", "literal", "broker");
+    LifelineConfig.Service cache = c.services().get(0);
+    assertThat(cache.url()).isEqualTo("redis://r:6380/1");
+    assertThat(cache.timeout()).isEqualTo(LifelineConfig.Service.DEFAULT_TIMEOUT);
+    LifelineConfig.Service db = c.services().get(1);
+    assertThat(db.password().reveal()).isEqualTo(CANARY); // trailing newline of the file dropped
+    assertThat(db.timeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.services().get(2).bodyContains()).isEqualTo("${not-a-var}");
+    assertThat(c.services().get(3).host()).isEqualTo("kafka");
+    assertThat(c.services().get(3).port()).isEqualTo(9092);
+    assertThat(c.toString()).doesNotContain(CANARY);
+  }
+
+  @Test
+  void reportsEveryProblemOfAFileAtOnceOneLineEach() {
+    String yaml = String.join("\n",
+        "health: {interval: -1s, timeout: 2h}",
+        "console: {port: 70000, token: '" + CANARY + " with spaces'}",
+        "services:",
+        "  a: {type: redis, url: 'redis://:" + CANARY + "@h:6379', tiemout: 1s}",
+        "  b: {type: neo4j, uri: 'bolt://h:7687', password: '${MISSING}'}",
+        "  c: {type: tcp, address: 'h:0'}", "");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).parse(yaml, "f.yml"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> {
+          assertThat(e.problems()).extracting(ConfigurationException.Problem::key).containsExactly(
+              "health.interval", "health.timeout", "console.port", "services.a.tiemout",
+              "services.b.password", "services.c.address");
+          assertThat(e.getMessage().lines()).hasSize(6);
+          assertThat(e.getMessage()).doesNotContain(CANARY);
+        });
+  }
+
+  @Test
+  void libraryRulesRunOnlyOnceTheFileItselfIsClean() {
+    // the console's token rule lives in ConsoleOptions, reported under the YAML path
+    String yaml = "console: {token: '" + CANARY + " x'}\nservices:\n  a: {type: redis, url: 'redis://h'}\n";
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).parse(yaml, "f.yml"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> {
+          assertThat(e.problems()).singleElement().satisfies(p -> {
+            assertThat(p.key()).isEqualTo("console.token");
+            assertThat(p.value()).isEqualTo("****");
+          });
+          assertThat(e.getMessage()).doesNotContain(CANARY);
+        });
+  }
+
+  @Test
+  void anOversizedFileIsRejectedBeforeParsing() throws Exception {
+    Path big = dir.resolve("big.yml");
+    byte[] bytes = new byte[ConfigLoader.MAX_FILE_BYTES + 1];
+    java.util.Arrays.fill(bytes, (byte) '#');
+    Files.write(big, bytes);
+    CliRun run = CliRun.of("config", "validate", big.toString());
+    assertThat(run.exit()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(run.err()).isEqualTo("error: " + big + "=more than 1048576 bytes: must be at most 1 MiB"
+        + System.lineSeparator());
+  }
+
+  @Test
+  void atMostAThousandServices() {
+    StringBuilder yaml = new StringBuilder("services:\n");
+    for (int i = 0; i <= ConfigLoader.MAX_SERVICES; i++) {
+      yaml.append("  s").append(i).append(": {type: tcp, address: 'h:1'}\n");
+    }
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).parse(yaml.toString(), "f.yml"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+            .satisfies(p -> assertThat(p.toString()).startsWith("services=1001 services: must list at most 1000")));
+    String limit = yaml.substring(0, yaml.lastIndexOf("  s1000:"));
+    assertThat(new ConfigLoader(Map.of()).parse(limit, "f.yml").services()).hasSize(ConfigLoader.MAX_SERVICES);
+  }
+
+  @Test
+  void aPasswordFileIsReadUpToItsBound() throws Exception {
+    Path big = dir.resolve("big-secret");
+    Files.write(big, new byte[ConfigLoader.MAX_SECRET_FILE_BYTES + 1]);
+    String yaml = "services:\n  es: {type: elasticsearch, url: 'http://h:9200', passwordFile: '" + big + "'}\n";
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).parse(yaml, "f.yml"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+            .satisfies(p -> assertThat(p.allowed()).startsWith("must be a file of at most 65536 bytes")));
+    Files.writeString(big, "x".repeat(ConfigLoader.MAX_SECRET_FILE_BYTES));
+    assertThat(new ConfigLoader(Map.of()).parse(yaml, "f.yml").services().get(0).password().reveal())
+        .hasSize(ConfigLoader.MAX_SECRET_FILE_BYTES);
+  }
+
+  @Test
+  void aMissingFileOrADirectoryIsOneLine() {
+    CliRun missing = CliRun.of("config", "validate", dir.resolve("nope.yml").toString());
+    assertThat(missing.exit()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(missing.err()).contains("nope.yml=no such file: must be a readable YAML file").hasLineCount(1);
+    CliRun directory = CliRun.of("config", "validate", dir.toString());
+    assertThat(directory.err()).contains("=not a regular file: must be a readable YAML file").hasLineCount(1);
+  }
+
+  @Test
+  void verboseAddsTheStackTraceStillWithoutSecrets() {
+    CliRun run = CliRun.of(Map.of(), "--verbose", "config", "validate", dir.resolve("nope.yml").toString());
+    assertThat(run.exit()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(run.err()).contains("error: ").contains("ConfigurationException").contains("\tat ");
+  }
+
+  @Test
+  void theExampleValidatesAndValidatePrintsASummary() throws Exception {
+    CliRun example = CliRun.of("config", "example");
+    assertThat(example.exit()).isZero();
+    assertThat(example.out()).contains("services:").contains("# ");
+    Path file = Files.writeString(dir.resolve("lifeline.yml"), example.out(), StandardCharsets.UTF_8);
+    CliRun validate = CliRun.of("config", "validate", file.toString());
+    assertThat(validate.exit()).as(validate.err()).isZero();
+    assertThat(validate.out()).contains("valid (5 services, 3 features, 1 critical)");
+    assertThat(validate.err()).isEmpty();
+  }
+
+  @Test
+  void usageErrorsAreOneLineExitThree() {
+    CliRun unknown = CliRun.of("chek");
+    assertThat(unknown.exit()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(unknown.err()).hasLineCount(1).contains("lifeline --help");
+    CliRun noConfig = CliRun.of("check");
+    assertThat(noConfig.exit()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(noConfig.err()).hasLineCount(1).contains("--config");
+  }
+
+  @Test
+  void helpAndVersion() {
+    CliRun help = CliRun.of("--help");
+    assertThat(help.exit()).isZero();
+    assertThat(help.out()).contains("check", "serve", "config", "Exit codes");
+    CliRun version = CliRun.of("--version");
+    assertThat(version.exit()).isZero();
+    assertThat(version.out()).startsWith("lifeline ").doesNotContain("unknown");
+    assertThat(CliRun.of("check", "--help").out()).contains("--json", "--service", "--config");
+  }
+}
