@@ -2,13 +2,16 @@ package io.lifeline.cli;
 
 import io.lifeline.cli.internal.LibraryConfigs;
 import io.lifeline.console.MetricsSource;
+import io.lifeline.micrometer.LifelineMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code lifeline serve}: watches the configured services and serves the console endpoints until
- * stopped (SIGTERM / Ctrl-C). {@code /metrics} is served from {@link #metricsSource}, none yet.
+ * stopped (SIGTERM / Ctrl-C). {@code /metrics} is the Prometheus text of {@link #metricsSource}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Watch the configured services and serve /health, /health/live, /health/ready and /metrics "
@@ -30,8 +33,14 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /** What /metrics serves; null until a metrics registry is wired in (404 meanwhile). */
+  /**
+   * A Prometheus registry with every Lifeline component bound to it, before the managers are made
+   * (LifelineMetrics also instruments those created later). Lives as long as the process.
+   */
   MetricsSource metricsSource() {
-    return null;
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    LifelineMetrics.bindTo(registry);
+    return registry::scrape;
   }
 
   @Override
