@@ -159,18 +159,11 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
       if (!running) {
         throw new IllegalStateException("redis on port " + port + " is not running");
       }
-      ProcessHandle p = process().orElseThrow(
-          () -> new IllegalStateException("no redis-server process for port " + port));
-      p.destroyForcibly();
-      try {
-        p.onExit().get(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("redis-server " + p.pid() + " did not die", e);
-      }
+      long pid = RedisProcesses.kill(port);
       quietStop(server); // releases the library's bookkeeping; the process is already gone
       server = null;
       running = false;
-      return p.pid();
+      return pid;
     } finally {
       lock.unlock();
     }
@@ -188,34 +181,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
    * port (the JDK's {@code ProcessHandle.Info} shows only the executable).
    */
   public Optional<ProcessHandle> process() {
-    String suffix = ":" + port;
-    return ProcessHandle.current().descendants()
-        .filter(ProcessHandle::isAlive)
-        .filter(h -> commandLine(h).map(c -> c.contains("redis-server") && containsWord(c, suffix))
-            .orElse(false))
-        .findFirst();
-  }
-
-  private static Optional<String> commandLine(ProcessHandle h) {
-    Path proc = Path.of("/proc", Long.toString(h.pid()), "cmdline");
-    try {
-      if (Files.isReadable(proc)) {
-        return Optional.of(new String(Files.readAllBytes(proc), java.nio.charset.StandardCharsets.UTF_8)
-            .replace('\0', ' '));
-      }
-    } catch (IOException ignored) {
-      // fall through to the JDK's view
-    }
-    return h.info().commandLine();
-  }
-
-  private static boolean containsWord(String commandLine, String suffix) {
-    for (String w : commandLine.trim().split("\\s+")) {
-      if (w.endsWith(suffix)) {
-        return true;
-      }
-    }
-    return false;
+    return RedisProcesses.find(port);
   }
 
   public boolean isRunning() {
@@ -365,7 +331,4 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
       return new RedisServerExtension(this);
     }
   }
-
-  /** How long {@link #kill()} waits at most for the process to die. */
-  static final Duration KILL_WAIT = Duration.ofSeconds(10);
 }
