@@ -5,6 +5,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.lifeline.jdbc.DatabaseConfig;
 import io.lifeline.jdbc.DatabaseConnectionManager;
 import io.lifeline.testkit.PostgresServerExtension;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -152,12 +157,33 @@ public final class DatabaseOutageBenchmark {
       // listing processes (/proc) takes tens of ms on a loaded machine, and calls started in that
       // time still run against a live server. pg.kill() then waits until they are gone (and kills
       // any backend forked in between).
+      // The floor no client can beat: a plain TCP connection to the server (the postmaster forks a
+      // backend for it, which waits for a startup packet) sees EOF when the kernel closes the killed
+      // process's socket, with no driver in between.
+      AtomicLong socketClosedAt = new AtomicLong();
+      Socket canary = new Socket();
+      canary.connect(new InetSocketAddress("127.0.0.1", pg.port()), 1_000);
+      Thread canaryReader = new Thread(() -> {
+        try (InputStream in = canary.getInputStream()) {
+          while (in.read() >= 0) {
+            // the server sends nothing before a startup packet
+          }
+        } catch (IOException reset) {
+          // reset by the peer: closed as well
+        }
+        socketClosedAt.set(System.nanoTime());
+      }, "canary");
+      canaryReader.setDaemon(true);
+      canaryReader.start();
+      pause(200);
       List<ProcessHandle> victims = pg.pid().flatMap(ProcessHandle::of)
           .map(h -> Stream.concat(Stream.of(h), h.descendants()).collect(Collectors.toList()))
           .orElse(List.of());
       long killAt = System.nanoTime();
       victims.forEach(ProcessHandle::destroyForcibly);
       pg.kill();
+      long killReturnedAt = System.nanoTime();
+      canaryReader.join(5_000);
       pause(DOWN_MS);
       long restartCalledAt = System.nanoTime();
       pg.restart();
@@ -174,10 +200,14 @@ public final class DatabaseOutageBenchmark {
       }
       StringBuilder json = new StringBuilder("{\n");
       for (Driver d : drivers) {
-        json.append("  \"").append(d.name).append("\": ").append(summary(d, killAt, restartCalledAt, restartAt));
+        json.append("  \"").append(d.name).append("\": ").append(summary(d, killAt, socketClosedAt.get(), restartCalledAt, restartAt));
         json.append(",\n");
       }
-      json.append("  \"waiters\": ").append(waiters(waited, killAt)).append("\n}\n");
+      json.append("  \"waiters\": ").append(waiters(waited, killAt)).append(",\n");
+      json.append(String.format(java.util.Locale.ROOT,
+          "  \"server\": {\"killToSocketClosedMs\": %.3f, \"killToProcessesGoneMs\": %.3f}%n}%n",
+          socketClosedAt.get() == 0 ? -1.0 : (socketClosedAt.get() - killAt) / 1e6,
+          (killReturnedAt - killAt) / 1e6));
       db.close();
       small.close();
       raw.close();
@@ -188,8 +218,9 @@ public final class DatabaseOutageBenchmark {
     System.exit(0);
   }
 
-  private static String summary(Driver d, long killAt, long downEnd, long restartAt) {
+  private static String summary(Driver d, long killAt, long socketClosedAt, long downEnd, long restartAt) {
     List<Long> down = new ArrayList<>();
+    List<Long> afterClosed = new ArrayList<>();
     List<Call> downCalls = new ArrayList<>();
     Map<String, Integer> errors = new TreeMap<>();
     long firstFailure = Long.MAX_VALUE;
@@ -198,6 +229,9 @@ public final class DatabaseOutageBenchmark {
       if (c.startNanos >= killAt && c.startNanos < downEnd) {
         down.add(c.endNanos - c.startNanos);
         downCalls.add(c);
+        if (socketClosedAt != 0 && c.startNanos >= socketClosedAt) {
+          afterClosed.add(c.endNanos - c.startNanos);
+        }
       }
       if (c.error != null) {
         errors.merge(c.error, 1, Integer::sum);
@@ -209,6 +243,7 @@ public final class DatabaseOutageBenchmark {
       }
     }
     down.sort(null);
+    afterClosed.sort(null);
     downCalls.sort((a, b) -> Long.compare(b.endNanos - b.startNanos, a.endNanos - a.startNanos));
     StringBuilder slow = new StringBuilder("[");
     for (int i = 0; i < Math.min(10, downCalls.size()); i++) {
@@ -223,10 +258,10 @@ public final class DatabaseOutageBenchmark {
     e.append('}');
     return String.format(java.util.Locale.ROOT,
         "{\"calls\": %d, \"downCalls\": %d, \"p50DownMs\": %.3f, \"p99DownMs\": %.3f, \"p999DownMs\": %.3f, "
-            + "\"maxDownMs\": %.3f, \"detectionMs\": %s, \"recoveryMs\": %s, \"errorsByType\": %s, "
+            + "\"maxDownMs\": %.3f, \"p99AfterSocketClosedMs\": %.3f, \"detectionMs\": %s, \"recoveryMs\": %s, \"errorsByType\": %s, "
             + "\"slowestDown\": %s}",
         d.calls.size(), down.size(), pct(down, 0.50), pct(down, 0.99), pct(down, 0.999),
-        down.isEmpty() ? 0.0 : down.get(down.size() - 1) / 1e6,
+        down.isEmpty() ? 0.0 : down.get(down.size() - 1) / 1e6, pct(afterClosed, 0.99),
         firstFailure == Long.MAX_VALUE ? "null" : String.valueOf((firstFailure - killAt) / 1_000_000),
         firstSuccessAfterRestart == Long.MAX_VALUE ? "null" : String.valueOf((firstSuccessAfterRestart - restartAt) / 1_000_000),
         e, slow);
