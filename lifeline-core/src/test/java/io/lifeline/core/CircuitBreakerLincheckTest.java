@@ -80,10 +80,13 @@ public class CircuitBreakerLincheckTest {
     now.addAndGet(TIMEOUT_NANOS);
   }
 
+  /** 1 in the default build, 5 with {@code -Psoak} (see lifeline-core's pom). */
+  private static final int SCALE = Math.max(1, Integer.getInteger("lifeline.lincheck.scale", 1));
+
   @Test
   void modelChecking() {
     ModelCheckingOptions o = new ModelCheckingOptions()
-        .iterations(12)
+        .iterations(4 * SCALE)
         .invocationsPerIteration(200)
         .threads(3)
         .actorsPerThread(2)
@@ -95,7 +98,7 @@ public class CircuitBreakerLincheckTest {
   @Test
   void stress() {
     StressOptions o = new StressOptions()
-        .iterations(10)
+        .iterations(10 * SCALE)
         .invocationsPerIteration(500)
         .threads(2)
         .actorsPerThread(4)
