@@ -1,5 +1,6 @@
 package io.lifeline.cli;
 
+import io.lifeline.cli.alert.AlertSink;
 import io.lifeline.cli.internal.Binder;
 import io.lifeline.cli.internal.LibraryConfigs;
 import io.lifeline.cli.internal.YamlNode;
@@ -46,11 +47,15 @@ public final class ConfigLoader {
   /** Most services in one file. */
   public static final int MAX_SERVICES = 1_000;
 
-  static final Set<String> ROOT_KEYS = Set.of("health", "console", "features", "services");
+  static final Set<String> ROOT_KEYS = Set.of("health", "console", "features", "alerts", "services");
   static final Set<String> HEALTH_KEYS = Set.of("interval", "timeout", "latencyThreshold",
       "unavailableThreshold", "recoveryThreshold");
   static final Set<String> CONSOLE_KEYS = Set.of("bind", "port", "token");
   static final Set<String> FEATURE_KEYS = Set.of("critical");
+  static final Set<String> ALERT_KEYS = Set.of("type", "url", "timeout", "minInterval", "on", "queueCapacity",
+      "instance");
+  /** Most alert sinks in one file. */
+  public static final int MAX_ALERT_SINKS = 32;
 
   private final Map<String, String> env;
 
@@ -98,7 +103,8 @@ public final class ConfigLoader {
     LifelineConfig.Health health = health(b, top.entries().get("health"));
     LifelineConfig.Console console = console(b, top.entries().get("console"));
     Map<String, Boolean> features = features(b, top.entries().get("features"));
-    List<LifelineConfig.Service> services = services(b, top.entries().get("services"), features);
+    Map<String, AlertSink> alerts = alerts(b, top.entries().get("alerts"));
+    List<LifelineConfig.Service> services = services(b, top.entries().get("services"), features, alerts.keySet());
     Validation v = b.validation();
     if (v.isValid()) {
       for (LifelineConfig.Service s : services) {
@@ -107,7 +113,133 @@ public final class ConfigLoader {
       LibraryConfigs.validateConsole(console, v);
     }
     v.throwIfAny();
-    return new LifelineConfig(health, console, features, services);
+    return new LifelineConfig(health, console, features, services, alerts);
+  }
+
+  private static Map<String, AlertSink> alerts(Binder b, YamlNode node) {
+    Map<String, AlertSink> out = new LinkedHashMap<>();
+    YamlNode.Mapping m = b.mapping("alerts", node, null);
+    if (m == null) {
+      return out;
+    }
+    if (m.entries().size() > MAX_ALERT_SINKS) {
+      b.problem("alerts", m.entries().size() + " sinks", "must list at most " + MAX_ALERT_SINKS, node);
+      return out;
+    }
+    for (Map.Entry<String, YamlNode> a : m.entries().entrySet()) {
+      String path = Binder.path("alerts", a.getKey());
+      checkName(b, path, a.getKey(), a.getValue());
+      YamlNode.Mapping am = b.mapping(path, a.getValue(), ALERT_KEYS);
+      if (am == null) {
+        b.problem(path, a.getValue(), "must be a mapping with type: (webhook or slack) and url:");
+        continue;
+      }
+      Map<String, YamlNode> e = am.entries();
+      String typeText = required(b, path + ".type", e.get("type"), a.getValue(), "webhook or slack");
+      AlertSink.Format format = null;
+      if (typeText != null) {
+        if (typeText.equals("webhook")) {
+          format = AlertSink.Format.WEBHOOK;
+        } else if (typeText.equals("slack")) {
+          format = AlertSink.Format.SLACK;
+        } else {
+          String hint = io.lifeline.cli.internal.DidYouMean.closest(typeText, List.of("webhook", "slack"))
+              .map(k -> "; did you mean '" + k + "'?").orElse("");
+          b.problem(path + ".type", e.get("type"), "must be webhook or slack" + hint);
+        }
+      }
+      java.net.URI url = alertUrl(b, path + ".url", e.get("url"), a.getValue());
+      Duration timeout = b.duration(path + ".timeout", e.get("timeout"), Duration.ofMillis(100), Duration.ofMinutes(5),
+          AlertSink.DEFAULT_TIMEOUT);
+      Duration minInterval = b.duration(path + ".minInterval", e.get("minInterval"), Duration.ZERO, Duration.ofDays(1),
+          AlertSink.DEFAULT_MIN_INTERVAL);
+      Integer capacity = b.integer(path + ".queueCapacity", e.get("queueCapacity"), 1, 100_000,
+          AlertSink.DEFAULT_QUEUE_CAPACITY);
+      String instance = b.string(path + ".instance", e.get("instance"));
+      Set<io.lifeline.core.health.ServiceStatus> on = alertOn(b, path + ".on", e.get("on"));
+      if (format != null && url != null && timeout != null && minInterval != null && capacity != null && on != null) {
+        out.put(a.getKey(), new AlertSink(a.getKey(), format, url, timeout, minInterval, on, capacity,
+            instance == null || instance.isBlank() ? defaultInstance() : instance));
+      }
+    }
+    return out;
+  }
+
+  private static final List<String> ALERTABLE = List.of("HEALTHY", "DEGRADED", "UNAVAILABLE", "RECOVERING");
+
+  private static Set<io.lifeline.core.health.ServiceStatus> alertOn(Binder b, String path, YamlNode node) {
+    if (node == null) {
+      return AlertSink.DEFAULT_ON;
+    }
+    List<String> listed = b.strings(path, node);
+    Set<io.lifeline.core.health.ServiceStatus> on = new java.util.HashSet<>();
+    boolean ok = true;
+    for (int i = 0; i < listed.size(); i++) {
+      String v = listed.get(i);
+      String upper = v == null ? null : v.toUpperCase(java.util.Locale.ROOT);
+      if (upper == null || !ALERTABLE.contains(upper)) {
+        b.problem(path + "[" + i + "]", v, "must be one of " + String.join(", ", ALERTABLE), node);
+        ok = false;
+      } else {
+        on.add(io.lifeline.core.health.ServiceStatus.valueOf(upper));
+      }
+    }
+    if (ok && on.isEmpty()) {
+      b.problem(path, "[]", "must list at least one of " + String.join(", ", ALERTABLE) + " (or omit it: "
+          + "UNAVAILABLE, HEALTHY)", node);
+      return null;
+    }
+    return ok ? on : null;
+  }
+
+  /**
+   * An alert URL: http or https with a valid host and port. Treated as a secret (a Slack webhook's
+   * path is its credential): problems show the scheme and host only.
+   */
+  private static java.net.URI alertUrl(Binder b, String path, YamlNode node, YamlNode parent) {
+    String raw = required(b, path, node, parent, "an http:// or https:// URL to POST alerts to");
+    if (raw == null) {
+      return null;
+    }
+    java.net.URI u;
+    try {
+      u = new java.net.URI(raw.strip());
+    } catch (java.net.URISyntaxException ex) {
+      b.problem(path, Secrets.MASK, "must be an http:// or https:// URL (" + ex.getReason() + " at index "
+          + ex.getIndex() + ")", node);
+      return null;
+    }
+    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+    String shown = u.getHost() == null ? Secrets.MASK : scheme + "://" + u.getHost() + "/" + Secrets.MASK;
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      b.problem(path, shown, "must be an http:// or https:// URL", node);
+      return null;
+    }
+    if (u.getHost() == null || Validation.hostError(u.getHost()) != null) {
+      b.problem(path, shown, "must be an http:// or https:// URL with a valid host", node);
+      return null;
+    }
+    if (u.getPort() != -1 && !Validation.isPort(u.getPort())) {
+      b.problem(path, shown, "must have a port between 1 and " + Validation.MAX_PORT, node);
+      return null;
+    }
+    if (u.getRawUserInfo() != null) {
+      b.problem(path, shown, "must not carry credentials in the URL (put a token in its path or query)", node);
+      return null;
+    }
+    return u;
+  }
+
+  private static String defaultInstance() {
+    String h = System.getenv("HOSTNAME");
+    if (h != null && !h.isBlank()) {
+      return h;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException | RuntimeException e) {
+      return "lifeline";
+    }
   }
 
   private static LifelineConfig.Health health(Binder b, YamlNode node) {
@@ -158,7 +290,8 @@ public final class ConfigLoader {
     return out;
   }
 
-  private static List<LifelineConfig.Service> services(Binder b, YamlNode node, Map<String, Boolean> features) {
+  private static List<LifelineConfig.Service> services(Binder b, YamlNode node, Map<String, Boolean> features,
+      Set<String> sinks) {
     List<LifelineConfig.Service> out = new ArrayList<>();
     if (node == null) {
       b.problem("services", "null", "must list at least one service (see `lifeline config example`)", null);
@@ -176,7 +309,7 @@ public final class ConfigLoader {
       return out;
     }
     for (Map.Entry<String, YamlNode> s : m.entries().entrySet()) {
-      LifelineConfig.Service svc = service(b, s.getKey(), s.getValue(), features);
+      LifelineConfig.Service svc = service(b, s.getKey(), s.getValue(), features, sinks);
       if (svc != null) {
         out.add(svc);
       }
@@ -184,7 +317,8 @@ public final class ConfigLoader {
     return out;
   }
 
-  private static LifelineConfig.Service service(Binder b, String name, YamlNode node, Map<String, Boolean> features) {
+  private static LifelineConfig.Service service(Binder b, String name, YamlNode node, Map<String, Boolean> features,
+      Set<String> sinks) {
     String path = Binder.path("services", name);
     checkName(b, path, name, node);
     if (!(node instanceof YamlNode.Mapping m)) {
@@ -232,6 +366,20 @@ public final class ConfigLoader {
       }
       fs.add(f);
     }
+    List<String> alerts = null;
+    if (e.get("alerts") != null) {
+      alerts = b.strings(path + ".alerts", e.get("alerts"));
+      for (int i = 0; i < alerts.size(); i++) {
+        String a = alerts.get(i);
+        if (!sinks.contains(a)) {
+          String hint = io.lifeline.cli.internal.DidYouMean.closest(a, sinks).map(k -> "; did you mean '" + k + "'?")
+              .orElse("");
+          String declared = sinks.isEmpty() ? "none declared" : "declared: " + String.join(", ", new TreeSet<>(sinks));
+          b.problem(path + ".alerts[" + i + "]", a, "must be an alert sink declared under alerts: (" + declared + ")"
+              + hint, e.get("alerts"));
+        }
+      }
+    }
     if (kind == null) {
       return null;
     }
@@ -275,7 +423,7 @@ public final class ConfigLoader {
       return null;
     }
     return new LifelineConfig.Service(name, kind, timeout, fs, url, user, password, database, host, port,
-        orZero(expect), body);
+        orZero(expect), body, alerts);
   }
 
   private static String required(Binder b, String path, YamlNode node, YamlNode parent, String what) {

@@ -1,6 +1,8 @@
 package io.lifeline.cli;
 
+import io.lifeline.cli.alert.AlertSink;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,13 +15,20 @@ import java.util.Set;
  * @param console where {@code serve} listens
  * @param features declared features: name → whether it is critical for {@code /health/ready}
  * @param services the services in the order written
+ * @param alerts the alert sinks by name, in the order written
  */
 public record LifelineConfig(Health health, Console console, Map<String, Boolean> features,
-    List<Service> services) {
+    List<Service> services, Map<String, AlertSink> alerts) {
 
   public LifelineConfig {
     features = Map.copyOf(features);
     services = List.copyOf(services);
+    alerts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(alerts));
+  }
+
+  /** Without alert sinks. */
+  public LifelineConfig(Health health, Console console, Map<String, Boolean> features, List<Service> services) {
+    this(health, console, features, services, Map.of());
   }
 
   /** Critical features: {@code /health/ready} is 503 while one is unavailable. */
@@ -53,14 +62,22 @@ public record LifelineConfig(Health health, Console console, Map<String, Boolean
    * @param port {@code tcp}: the port of {@code address}
    * @param expectStatus {@code http}: the status that means healthy (0: any 2xx)
    * @param bodyContains {@code http}: text the body must contain, or null
+   * @param alerts the alert sinks this service alerts, by name; null for every sink
    */
   public record Service(String name, ServiceKind type, Duration timeout, Set<String> features,
       String url, String user, Secret password, String database, String host, int port,
-      int expectStatus, String bodyContains) {
+      int expectStatus, String bodyContains, List<String> alerts) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
     public Service {
       features = Set.copyOf(features);
+      alerts = alerts == null ? null : List.copyOf(alerts);
+    }
+
+    /** Alerting every sink. */
+    public Service(String name, ServiceKind type, Duration timeout, Set<String> features, String url, String user,
+        Secret password, String database, String host, int port, int expectStatus, String bodyContains) {
+      this(name, type, timeout, features, url, user, password, database, host, port, expectStatus, bodyContains, null);
     }
   }
 }

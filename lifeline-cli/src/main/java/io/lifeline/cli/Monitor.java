@@ -3,8 +3,9 @@ package io.lifeline.cli;
 import io.lifeline.cli.internal.LibraryConfigs;
 import io.lifeline.core.health.ConnectionHealthManager;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A health manager watching the configured services through their managers' own health checks; what
@@ -13,11 +14,12 @@ import java.util.List;
  */
 public final class Monitor implements AutoCloseable {
   private final ConnectionHealthManager health;
-  private final List<AutoCloseable> resources;
+  /** Service name → its manager; guarded by {@link #lock} (hot reload adds and removes). */
+  private final Map<String, AutoCloseable> resources = new LinkedHashMap<>();
+  private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
 
-  private Monitor(ConnectionHealthManager health, List<AutoCloseable> resources) {
+  private Monitor(ConnectionHealthManager health) {
     this.health = health;
-    this.resources = resources;
   }
 
   /**
@@ -40,19 +42,52 @@ public final class Monitor implements AutoCloseable {
         .unavailableThreshold(once ? 1 : h.unavailableThreshold())
         .recoveryThreshold(once ? 1 : h.recoveryThreshold())
         .build();
-    List<AutoCloseable> resources = new ArrayList<>();
-    Monitor m = new Monitor(health, resources);
+    Monitor m = new Monitor(health);
     try {
       for (LifelineConfig.Service s : services) {
-        LibraryConfigs.Probe p = LibraryConfigs.open(s);
-        resources.add(p.resource());
-        health.register(s.name(), s.type().healthType(), p.check(), s.features());
+        m.add(s);
       }
     } catch (RuntimeException e) {
       m.close();
       throw e;
     }
     return m;
+  }
+
+  /**
+   * Opens a manager for {@code s} and registers its check (replacing a service of that name: its
+   * manager is closed after the new one is registered). A check of the old one still running
+   * finishes on its own; its result is no longer recorded.
+   */
+  public void add(LifelineConfig.Service s) {
+    LibraryConfigs.Probe p = LibraryConfigs.open(s);
+    AutoCloseable old;
+    lock.lock();
+    try {
+      health.register(s.name(), s.type().healthType(), p.check(), s.features());
+      old = resources.put(s.name(), p.resource());
+    } finally {
+      lock.unlock();
+    }
+    if (old != null) {
+      LibraryConfigs.closeQuietly(old, old::toString);
+    }
+  }
+
+  /** Unregisters {@code name} and closes its manager; false if there was none. */
+  public boolean remove(String name) {
+    AutoCloseable old;
+    lock.lock();
+    try {
+      health.unregister(name);
+      old = resources.remove(name);
+    } finally {
+      lock.unlock();
+    }
+    if (old != null) {
+      LibraryConfigs.closeQuietly(old, old::toString);
+    }
+    return old != null;
   }
 
   public ConnectionHealthManager health() {
@@ -62,7 +97,15 @@ public final class Monitor implements AutoCloseable {
   @Override
   public void close() {
     health.close();
-    for (AutoCloseable r : resources) {
+    List<AutoCloseable> all;
+    lock.lock();
+    try {
+      all = List.copyOf(resources.values());
+      resources.clear();
+    } finally {
+      lock.unlock();
+    }
+    for (AutoCloseable r : all) {
       LibraryConfigs.closeQuietly(r, r::toString);
     }
   }

@@ -19,6 +19,18 @@ public final class Secret {
     return value;
   }
 
+  /** Equal values (compared in constant time): a reload that keeps a password is no change. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Secret other && java.security.MessageDigest.isEqual(
+        value.getBytes(java.nio.charset.StandardCharsets.UTF_8), other.value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public int hashCode() {
+    return 0; // nothing derived from the value; secrets are never hashed in bulk
+  }
+
   @Override
   public String toString() {
     return "****";

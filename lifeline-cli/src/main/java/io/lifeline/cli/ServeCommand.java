@@ -1,17 +1,22 @@
 package io.lifeline.cli;
 
 import io.lifeline.cli.internal.LibraryConfigs;
-import io.lifeline.console.MetricsSource;
+import io.lifeline.cli.alert.Alerts;
 import io.lifeline.micrometer.LifelineMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code lifeline serve}: watches the configured services and serves the console endpoints until
- * stopped (SIGTERM / Ctrl-C). {@code /metrics} is the Prometheus text of {@link #metricsSource}.
+ * stopped (SIGTERM / Ctrl-C), delivering alerts and reloading the file when it changes. {@code
+ * /metrics} is the Prometheus text of {@link #registry}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Watch the configured services and serve /health, /health/live, /health/ready and /metrics "
@@ -28,31 +33,65 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--bind", paramLabel = "ADDR", description = "Address (overrides console.bind).")
   String bind;
 
+  @Option(names = "--no-reload", description = "Do not watch the configuration file (by default a valid change "
+      + "to its services or features is applied within a second, an invalid one rejected and shown in /health).")
+  boolean noReload;
+
   ServeCommand(Cli.Context ctx) {
     this.ctx = ctx;
   }
 
-  /** What /metrics serves; null until a metrics registry is wired in (404 meanwhile). */
   /**
    * A Prometheus registry with every Lifeline component bound to it, before the managers are made
    * (LifelineMetrics also instruments those created later). Lives as long as the process.
    */
-  MetricsSource metricsSource() {
+  static PrometheusMeterRegistry registry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     LifelineMetrics.bindTo(registry);
-    return registry::scrape;
+    return registry;
+  }
+
+  /** {@code lifeline_alerts_total{sink, outcome=sent|failed|dropped}} and {@code lifeline_alerts_queued{sink}}. */
+  static void bindAlerts(MeterRegistry registry, Alerts alerts) {
+    alerts.forEachSink(c -> {
+      FunctionCounter.builder("lifeline.alerts", c, Alerts.SinkCounters::sent).tag("sink", c.sink())
+          .tag("outcome", "sent").description("Alerts delivered (2xx), failed after retries, or dropped (queue full)")
+          .register(registry);
+      FunctionCounter.builder("lifeline.alerts", c, Alerts.SinkCounters::failed).tag("sink", c.sink())
+          .tag("outcome", "failed").register(registry);
+      FunctionCounter.builder("lifeline.alerts", c, Alerts.SinkCounters::dropped).tag("sink", c.sink())
+          .tag("outcome", "dropped").register(registry);
+      Gauge.builder("lifeline.alerts.queued", c, Alerts.SinkCounters::queued).tag("sink", c.sink())
+          .description("Alerts waiting for delivery").register(registry);
+    });
   }
 
   @Override
   public Integer call() throws Exception {
-    LifelineConfig c = new ConfigLoader(ctx.env()).load(config);
+    ConfigLoader loader = new ConfigLoader(ctx.env());
+    Path file;
+    try {
+      file = Path.of(config);
+    } catch (java.nio.file.InvalidPathException e) {
+      loader.load(config); // reports the bad name as a configuration problem
+      throw e;
+    }
+    String text = ConfigLoader.readText(file, config);
+    LifelineConfig c = loader.parse(text, config);
+    PrometheusMeterRegistry registry = registry();
     try (LifelineServer server = LifelineServer.start(c,
-        LibraryConfigs.consoleOptions(c.console(), bind, port, ctx.env()), metricsSource())) {
+        LibraryConfigs.consoleOptions(c.console(), bind, port, ctx.env()), registry::scrape);
+         ConfigReloader reloader = noReload ? null
+             : new ConfigReloader(file, config, text, loader, server, RELOAD_EVERY)) {
+      bindAlerts(registry, server.alerts());
       ctx.out().println("lifeline serving " + c.services().size() + " services on " + server.uri()
-          + " (/health, /health/live, /health/ready, /metrics)");
+          + " (/health, /health/live, /health/ready, /metrics)" + (noReload ? "" : "; watching " + config));
       ctx.out().flush();
       ctx.stop().await();
     }
     return ExitCodes.OK;
   }
+
+  /** How often the configuration file is read for changes. */
+  static final java.time.Duration RELOAD_EVERY = java.time.Duration.ofSeconds(1);
 }

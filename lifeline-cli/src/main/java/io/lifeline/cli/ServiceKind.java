@@ -17,7 +17,7 @@ public enum ServiceKind {
   TCP(ServiceType.CUSTOM, Set.of("address"));
 
   /** Keys every service accepts. */
-  public static final Set<String> COMMON_KEYS = Set.of("type", "timeout", "features");
+  public static final Set<String> COMMON_KEYS = Set.of("type", "timeout", "features", "alerts");
 
   private final ServiceType healthType;
   private final Set<String> keys;

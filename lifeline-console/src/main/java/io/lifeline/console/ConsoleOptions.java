@@ -37,7 +37,8 @@ public final class ConsoleOptions {
   private final InetAddress address;
   private final int port;
   private final String token;
-  private final Set<String> criticalFeatures;
+  private final java.util.function.Supplier<Set<String>> criticalFeatures;
+  private final java.util.function.Supplier<Map<String, ?>> reportExtras;
   private final MetricsSource metrics;
   private final int maxConcurrentRequests;
   private final Duration requestTimeout;
@@ -47,7 +48,8 @@ public final class ConsoleOptions {
     this.address = address;
     this.port = b.port;
     this.token = b.token;
-    this.criticalFeatures = Set.copyOf(b.criticalFeatures);
+    this.criticalFeatures = b.criticalFeatures;
+    this.reportExtras = b.reportExtras;
     this.metrics = b.metrics;
     this.maxConcurrentRequests = b.maxConcurrentRequests;
     this.requestTimeout = b.requestTimeout;
@@ -86,7 +88,14 @@ public final class ConsoleOptions {
   }
 
   public Set<String> criticalFeatures() {
-    return criticalFeatures;
+    Set<String> s = criticalFeatures.get();
+    return s == null ? Set.of() : s;
+  }
+
+  /** Extra top-level entries of the {@code /health} report (e.g. the CLI's configuration status); empty by default. */
+  public Map<String, ?> reportExtras() {
+    Map<String, ?> m = reportExtras.get();
+    return m == null ? Map.of() : m;
   }
 
   /** The metrics source, or null when {@code /metrics} is not served (404). */
@@ -105,7 +114,7 @@ public final class ConsoleOptions {
   @Override
   public String toString() {
     return "ConsoleOptions{bind=" + bindAddress + ", port=" + port + ", token=" + (token == null ? "none" : "****")
-        + ", criticalFeatures=" + new TreeSet<>(criticalFeatures) + ", metrics=" + (metrics != null)
+        + ", criticalFeatures=" + new TreeSet<>(criticalFeatures()) + ", metrics=" + (metrics != null)
         + ", maxConcurrentRequests=" + maxConcurrentRequests + ", requestTimeout=" + requestTimeout + '}';
   }
 
@@ -117,7 +126,8 @@ public final class ConsoleOptions {
     private String bindAddress = DEFAULT_BIND_ADDRESS;
     private int port = DEFAULT_PORT;
     private String token;
-    private Set<String> criticalFeatures = Set.of();
+    private java.util.function.Supplier<Set<String>> criticalFeatures = Set::of;
+    private java.util.function.Supplier<Map<String, ?>> reportExtras = Map::of;
     private MetricsSource metrics;
     private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
@@ -152,9 +162,38 @@ public final class ConsoleOptions {
     public Builder criticalFeatures(Set<String> features) {
       if (features == null || features.stream().anyMatch(Objects::isNull)) {
         nulls.add("criticalFeatures");
-        this.criticalFeatures = Set.of();
+        this.criticalFeatures = Set::of;
       } else {
-        this.criticalFeatures = Set.copyOf(features);
+        Set<String> copy = Set.copyOf(features);
+        this.criticalFeatures = () -> copy;
+      }
+      return this;
+    }
+
+    /**
+     * Critical features read on every {@code /health} and {@code /health/ready} request, for a set
+     * that changes while the console runs (the CLI's hot reload). Must be cheap and thread-safe.
+     */
+    public Builder criticalFeaturesFrom(java.util.function.Supplier<Set<String>> features) {
+      if (features == null) {
+        nulls.add("criticalFeatures");
+        this.criticalFeatures = Set::of;
+      } else {
+        this.criticalFeatures = features;
+      }
+      return this;
+    }
+
+    /**
+     * Extra top-level entries merged into the {@code /health} report, read on every request (the
+     * report's own keys win). Values must be JSON-serializable plain data with no secret.
+     */
+    public Builder reportExtras(java.util.function.Supplier<Map<String, ?>> extras) {
+      if (extras == null) {
+        nulls.add("reportExtras");
+        this.reportExtras = Map::of;
+      } else {
+        this.reportExtras = extras;
       }
       return this;
     }

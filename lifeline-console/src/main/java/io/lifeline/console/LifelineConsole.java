@@ -149,8 +149,9 @@ public final class LifelineConsole implements AutoCloseable {
         }
         case "/health": {
           var report = health.report();
-          send(ex, report.overall() == ServiceStatus.UNAVAILABLE ? 503 : 200, JSON_TYPE,
-              json(HealthJson.report(report, options.criticalFeatures())));
+          Map<String, Object> body = new java.util.LinkedHashMap<>(HealthJson.report(report, options.criticalFeatures()));
+          options.reportExtras().forEach(body::putIfAbsent);
+          send(ex, report.overall() == ServiceStatus.UNAVAILABLE ? 503 : 200, JSON_TYPE, json(body));
           return;
         }
         case "/metrics": {
