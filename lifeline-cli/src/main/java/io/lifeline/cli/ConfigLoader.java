@@ -412,7 +412,8 @@ public final class ConfigLoader {
         url = required(b, path + ".url", e.get("url"), node, "a URL");
     }
     String user = b.string(path + ".user", e.get("user"));
-    Secret password = password(b, path, e);
+    Secret password = kind == ServiceKind.GRAPHITI ? password(b, path, e, "token", "tokenFile")
+        : password(b, path, e, "password", "passwordFile");
     String database = b.string(path + ".database", e.get("database"));
     Integer expect = b.integer(path + ".expectStatus", e.get("expectStatus"), 100, 599, 0);
     String body = b.string(path + ".bodyContains", e.get("bodyContains"));
@@ -434,11 +435,11 @@ public final class ConfigLoader {
     return b.string(path, node);
   }
 
-  private static Secret password(Binder b, String path, Map<String, YamlNode> e) {
-    String inline = b.string(path + ".password", e.get("password"));
-    String file = b.string(path + ".passwordFile", e.get("passwordFile"));
+  private static Secret password(Binder b, String path, Map<String, YamlNode> e, String key, String fileKey) {
+    String inline = b.string(path + "." + key, e.get(key));
+    String file = b.string(path + "." + fileKey, e.get(fileKey));
     if (inline != null && file != null) {
-      b.problem(path + ".passwordFile", file, "must not be set together with password (keep one)", e.get("passwordFile"));
+      b.problem(path + "." + fileKey, file, "must not be set together with " + key + " (keep one)", e.get(fileKey));
       return null;
     }
     if (inline != null) {
@@ -450,19 +451,19 @@ public final class ConfigLoader {
     try {
       Path p = Path.of(file);
       if (Files.size(p) > MAX_SECRET_FILE_BYTES) {
-        b.problem(path + ".passwordFile", file, "must be a file of at most " + MAX_SECRET_FILE_BYTES + " bytes",
-            e.get("passwordFile"));
+        b.problem(path + "." + fileKey, file, "must be a file of at most " + MAX_SECRET_FILE_BYTES + " bytes",
+            e.get(fileKey));
         return null;
       }
       String value = decode(Files.readAllBytes(p)).strip();
       if (value.isEmpty()) {
-        b.problem(path + ".passwordFile", file, "must not be empty", e.get("passwordFile"));
+        b.problem(path + "." + fileKey, file, "must not be empty", e.get(fileKey));
         return null;
       }
       return new Secret(value);
     } catch (IOException | RuntimeException ex) {
-      b.problem(path + ".passwordFile", file, "must be a readable UTF-8 file (" + ex.getClass().getSimpleName() + ")",
-          e.get("passwordFile"));
+      b.problem(path + "." + fileKey, file, "must be a readable UTF-8 file (" + ex.getClass().getSimpleName() + ")",
+          e.get(fileKey));
       return null;
     }
   }

@@ -14,6 +14,8 @@ public enum ServiceKind {
   HTTP(ServiceType.HTTP, Set.of("url", "expectStatus", "bodyContains")),
   ELASTICSEARCH(ServiceType.ELASTICSEARCH, Set.of("url", "user", "password", "passwordFile")),
   MILVUS(ServiceType.MILVUS, Set.of("url")),
+  /** A Graphiti server: {@code GET /healthcheck} through {@code GraphitiConnectionManager}; {@code token} is a bearer token. */
+  GRAPHITI(ServiceType.HTTP, Set.of("url", "token", "tokenFile")),
   TCP(ServiceType.CUSTOM, Set.of("address"));
 
   /** Keys every service accepts. */

@@ -50,6 +50,15 @@ class CheckCommandTest {
         o.write(body);
       }
     });
+    // a Graphiti-shaped /healthcheck that wants the bearer token
+    http.createContext("/healthcheck", ex -> {
+      boolean ok = ("Bearer " + GRAPHITI_TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"));
+      byte[] body = (ok ? "{\"status\":\"healthy\"}" : "{\"detail\":\"unauthorized\"}").getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(ok ? 200 : 401, body.length);
+      try (OutputStream o = ex.getResponseBody()) {
+        o.write(body);
+      }
+    });
     http.start();
     downPort = RedisServerExtension.freePort();
   }
@@ -83,6 +92,21 @@ class CheckCommandTest {
     assertThat(lines.subList(1, lines.size())).hasSize(4).allSatisfy(l -> assertThat(l).contains("HEALTHY").contains(" ms"));
     assertThat(lines.get(1)).startsWith("cache").contains("redis");
     assertThat(lines.get(2)).startsWith("orders-db").contains("postgres");
+  }
+
+  static final String GRAPHITI_TOKEN = "graphiti-canary-token-77";
+
+  @Test
+  void aGraphitiServiceIsCheckedWithItsBearerTokenWhichNeverShows() throws Exception {
+    String base = "http://127.0.0.1:" + http.getAddress().getPort();
+    String services = "  memory: {type: graphiti, url: '" + base + "', token: '${GRAPHITI_TOKEN}'}\n"
+        + "  memory-no-token: {type: graphiti, url: '" + base + "', timeout: 500ms}\n";
+    CliRun run = CliRun.of(Map.of("GRAPHITI_TOKEN", GRAPHITI_TOKEN), "check", "--config", config(services).toString());
+    assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(run.out().lines().filter(l -> l.startsWith("memory ")).findFirst().orElseThrow()).contains("HEALTHY");
+    assertThat(run.out().lines().filter(l -> l.startsWith("memory-no-token")).findFirst().orElseThrow())
+        .contains("UNAVAILABLE").contains("401");
+    assertThat(run.out() + run.err()).doesNotContain(GRAPHITI_TOKEN);
   }
 
   @Test

@@ -35,7 +35,7 @@ public final class LibraryConfigs {
       Map.entry("connectTimeout", "timeout"), Map.entry("connectionTimeout", "timeout"),
       Map.entry("requestTimeout", "timeout"), Map.entry("validationTimeout", "timeout"),
       Map.entry("timeout", "timeout"), Map.entry("expectStatus", "expectStatus"),
-      Map.entry("bodyContains", "bodyContains"));
+      Map.entry("bodyContains", "bodyContains"), Map.entry("bearerToken", "token"));
 
   private LibraryConfigs() {}
 
@@ -58,6 +58,9 @@ public final class LibraryConfigs {
         case ELASTICSEARCH:
         case MILVUS:
           HttpServiceConfig.builder(s.name()).baseUrl(s.url()).requestTimeout(s.timeout()).build();
+          break;
+        case GRAPHITI:
+          graphiti(s);
           break;
         case TCP:
         default:
@@ -149,6 +152,15 @@ public final class LibraryConfigs {
     return b.build();
   }
 
+  private static io.lifeline.http.GraphitiConfig graphiti(LifelineConfig.Service s) {
+    io.lifeline.http.GraphitiConfig.Builder b = io.lifeline.http.GraphitiConfig.builder().url(s.url())
+        .requestTimeout(s.timeout()).connectTimeout(s.timeout()).maxRetries(0);
+    if (s.password() != null) {
+      b.bearerToken(s.password().reveal());
+    }
+    return b.build();
+  }
+
   /** A service's check and what to close after it. */
   public record Probe(HealthCheck check, AutoCloseable resource) {}
 
@@ -185,6 +197,10 @@ public final class LibraryConfigs {
         return new Probe(withAuth(ServiceHealthChecks.elasticsearch(s.url()), s).build(), () -> { });
       case MILVUS:
         return new Probe(ServiceHealthChecks.milvus(s.url()).timeout(s.timeout()).build(), () -> { });
+      case GRAPHITI: {
+        io.lifeline.http.GraphitiConnectionManager m = new io.lifeline.http.GraphitiConnectionManager(graphiti(s));
+        return new Probe(m.healthCheck(), m);
+      }
       case TCP:
       default:
         return new Probe(HealthCheck.tcp(s.host(), s.port(), s.timeout()), () -> { });
