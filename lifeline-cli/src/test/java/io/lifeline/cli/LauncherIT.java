@@ -40,6 +40,22 @@ class LauncherIT {
     return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
   }
 
+  /**
+   * The first run after a build makes the class-data archive next to the jar (a training run), says
+   * so on stderr only, and still prints just the version on stdout; later runs use it silently.
+   */
+  @org.junit.jupiter.api.BeforeAll
+  static void classDataArchive() throws Exception {
+    Path jsa = Path.of(JAR.toString().replaceFirst("\\.jar$", ".jsa"));
+    Result first = run("--version");
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out()).startsWith("lifeline 0.").hasLineCount(1);
+    assertThat(jsa).exists().isNotEmptyFile();
+    Result second = run("--version");
+    assertThat(second.err()).isEmpty();
+    assertThat(second.out()).isEqualTo(first.out());
+  }
+
   @Test
   void versionAndHelp() throws Exception {
     assertThat(JAR).exists();
@@ -61,6 +77,6 @@ class LauncherIT {
     Result invalid = run("config", "validate", bad.toString());
     assertThat(invalid.exit()).isEqualTo(3);
     assertThat(invalid.err()).isEqualTo("error: services.cache.tiemout=****: unknown key; did you mean 'timeout'? "
-        + "(allowed: features, password, passwordFile, timeout, type, url) (line 2)\n");
+        + "(allowed: alerts, features, password, passwordFile, timeout, type, url) (line 2)\n");
   }
 }
