@@ -77,18 +77,39 @@ final class RegistryBinding {
       meters.put(m.getId(), m);
     }
 
+    /**
+     * A gauge or function counter described again (a refresh after a service was added) is the
+     * meter already registered: registering it twice would make Micrometer warn and ignore it.
+     * Keyed by the id as described (before the registry's filters), so a renaming filter does not
+     * defeat it.
+     */
+    private boolean keepExisting(Meter.Id key) {
+      Meter existing = RegistryBinding.this.meters.get(key);
+      if (existing == null) {
+        return false;
+      }
+      meters.put(key, existing);
+      return true;
+    }
+
     @Override
     public <T> void gauge(String name, String description, String unit, T source,
         ToDoubleFunction<T> value, String... tags) {
-      keep(Gauge.builder(name, source, value).description(description).baseUnit(unit)
-          .tags(tags(tags)).register(registry));
+      Meter.Id key = new Meter.Id(name, tags(tags), unit, description, Meter.Type.GAUGE);
+      if (!keepExisting(key)) {
+        meters.put(key, Gauge.builder(name, source, value).description(description).baseUnit(unit)
+            .tags(tags(tags)).register(registry));
+      }
     }
 
     @Override
     public <T> void counter(String name, String description, String unit, T source,
         ToDoubleFunction<T> count, String... tags) {
-      keep(FunctionCounter.builder(name, source, count).description(description).baseUnit(unit)
-          .tags(tags(tags)).register(registry));
+      Meter.Id key = new Meter.Id(name, tags(tags), unit, description, Meter.Type.COUNTER);
+      if (!keepExisting(key)) {
+        meters.put(key, FunctionCounter.builder(name, source, count).description(description).baseUnit(unit)
+            .tags(tags(tags)).register(registry));
+      }
     }
 
     @Override

@@ -175,6 +175,35 @@ class LifelineMetricsTest {
   }
 
   @Test
+  void registeringMoreServicesKeepsTheMetersAlreadyThereInsteadOfRegisteringThemTwice() {
+    // Micrometer reports a second registration of a function counter or gauge ("already registered
+    // ... the registration will be ignored": WARN the first time in a JVM, DEBUG later) on its
+    // registry's logger; listen to all of it (logback is the tests' SLF4J provider)
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger("io.micrometer.core.instrument.MeterRegistry");
+    ch.qos.logback.classic.Level before = log.getLevel();
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+        new ch.qos.logback.core.read.ListAppender<>();
+    events.start();
+    log.addAppender(events);
+    log.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try (ConnectionHealthManager health = ConnectionHealthManager.builder().build()) {
+      health.register("a", ServiceType.HTTP, CheckResult::up, java.util.Set.of("f"));
+      health.register("b", ServiceType.HTTP, CheckResult::up, java.util.Set.of("f"));
+      health.register("c", ServiceType.HTTP, CheckResult::up, java.util.Set.of("g"));
+      assertThat(events.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+          .noneMatch(m -> m.contains("already registered"));
+      assertThat(registry.find("lifeline.health.status").tags("service", "c").gauges()).hasSize(4);
+      health.unregister("a");
+      assertThat(registry.find("lifeline.health.status").tags("service", "a").gauges()).isEmpty();
+      assertThat(registry.find("lifeline.health.checks.not.started").functionCounter()).isNotNull();
+    } finally {
+      log.detachAppender(events);
+      log.setLevel(before);
+    }
+  }
+
+  @Test
   void closingTheBindingRemovesEveryLifelineMeter() {
     Guard guard = Guard.of("short-lived", fast(0));
     guard.call(() -> 1);
