@@ -100,6 +100,9 @@ public final class ConfigLoader {
           "must be a YAML mapping with a services: section (see `lifeline config example`)");
     }
     YamlNode.Mapping top = b.mapping("", root, ROOT_KEYS);
+    Map<String, String> overridden = new LinkedHashMap<>();
+    top = io.lifeline.cli.internal.EnvOverrides.apply(top, env, b, HEALTH_KEYS, ALERT_KEYS,
+        type -> serviceKeys(type), overridden);
     LifelineConfig.Health health = health(b, top.entries().get("health"));
     LifelineConfig.Console console = console(b, top.entries().get("console"));
     Map<String, Boolean> features = features(b, top.entries().get("features"));
@@ -112,8 +115,34 @@ public final class ConfigLoader {
       }
       LibraryConfigs.validateConsole(console, v);
     }
-    v.throwIfAny();
+    try {
+      v.throwIfAny();
+    } catch (ConfigurationException e) {
+      throw overridden.isEmpty() ? e : renamed(e, overridden);
+    }
     return new LifelineConfig(health, console, features, services, alerts);
+  }
+
+  /** A service type's keys as written, or null for an unknown type. */
+  private static Set<String> serviceKeys(String type) {
+    for (ServiceKind k : ServiceKind.values()) {
+      if (k.yamlName().equals(type)) {
+        Set<String> keys = new TreeSet<>(ServiceKind.COMMON_KEYS);
+        keys.addAll(k.keys());
+        return keys;
+      }
+    }
+    return null;
+  }
+
+  /** Problems of values set by a {@code LIFELINE_*} variable name the variable, as the user set it. */
+  private static ConfigurationException renamed(ConfigurationException e, Map<String, String> overridden) {
+    List<Problem> out = new ArrayList<>();
+    for (Problem p : e.problems()) {
+      String var = overridden.get(p.key());
+      out.add(var == null ? p : new Problem(var + " (overrides " + p.key() + ")", p.value(), p.allowed()));
+    }
+    return new ConfigurationException(out);
   }
 
   private static Map<String, AlertSink> alerts(Binder b, YamlNode node) {

@@ -1,6 +1,7 @@
 package io.lifeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lifeline.core.ConfigurationException;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +54,65 @@ class ConfigLoaderTest {
     assertThat(c.services().get(3).host()).isEqualTo("kafka");
     assertThat(c.services().get(3).port()).isEqualTo(9092);
     assertThat(c.toString()).doesNotContain(CANARY);
+  }
+
+  static final String OVERRIDABLE = String.join("\n",
+      "health: {interval: 30s}",
+      "features: {orders: {critical: false}}",
+      "alerts: {ops: {type: webhook, url: 'http://hooks.local/x'}}",
+      "services:",
+      "  orders-db: {type: postgres, url: 'jdbc:postgresql://db:5432/orders', user: app, features: [orders]}",
+      "  cache: {type: redis, url: 'redis://localhost:6379'}", "");
+
+  @Test
+  void lifelineVariablesOverrideScalarValuesOfTheFile() {
+    LifelineConfig c = new ConfigLoader(Map.of(
+        "LIFELINE_HEALTH_INTERVAL", "5s",
+        "LIFELINE_HEALTH_UNAVAILABLE_THRESHOLD", "7",
+        "LIFELINE_FEATURES_ORDERS_CRITICAL", "true",
+        "LIFELINE_SERVICES_ORDERS_DB_TIMEOUT", "3s",
+        "LIFELINE_SERVICES_CACHE_PASSWORD", CANARY,
+        "LIFELINE_ALERTS_OPS_MIN_INTERVAL", "1m",
+        "LIFELINE_LOG_LEVEL", "DEBUG", // the launcher's, not the file's: left alone
+        "OTHER", "x"))
+        .parse(OVERRIDABLE, "lifeline.yml");
+    assertThat(c.health().interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.health().unavailableThreshold()).isEqualTo(7);
+    assertThat(c.criticalFeatures()).containsExactly("orders");
+    assertThat(c.services().get(0).timeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.services().get(1).password().reveal()).isEqualTo(CANARY);
+    assertThat(c.alerts().get("ops").minInterval()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.toString()).doesNotContain(CANARY);
+  }
+
+  @Test
+  void aBadOverrideIsNamedByItsVariableAndAnUnknownOneGetsADidYouMean() {
+    ConfigurationException e = catchThrowableOfType(() -> new ConfigLoader(Map.of(
+        "LIFELINE_HEALTH_INTERVAL", "5 parsecs",
+        "LIFELINE_SERVICES_CACHE_TIMEOTU", "1s",
+        "LIFELINE_SERVICES_NOPE_URL", "redis://x",
+        "LIFELINE_SERVICES_CACHE_PASSWORD", CANARY))
+        .parse(OVERRIDABLE, "lifeline.yml"), ConfigurationException.class);
+    List<String> lines = e.problems().stream().map(Object::toString).collect(java.util.stream.Collectors.toList());
+    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("LIFELINE_HEALTH_INTERVAL (overrides health.interval)=5 parsecs: must be a duration"));
+    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("LIFELINE_SERVICES_CACHE_TIMEOTU=")
+        .contains("did you mean LIFELINE_SERVICES_CACHE_TIMEOUT?"));
+    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("LIFELINE_SERVICES_NOPE_URL="));
+    assertThat(e.getMessage()).doesNotContain(CANARY);
+    // a value the library configuration rejects (checked once the file itself is valid)
+    ConfigurationException url = catchThrowableOfType(() -> new ConfigLoader(Map.of(
+        "LIFELINE_SERVICES_CACHE_URL", "redis://:" + CANARY + "@localhost:99999"))
+        .parse(OVERRIDABLE, "lifeline.yml"), ConfigurationException.class);
+    assertThat(url.problems()).extracting(Object::toString).anySatisfy(l -> assertThat(l)
+        .startsWith("LIFELINE_SERVICES_CACHE_URL (overrides services.cache.url)=").contains("65535"));
+    assertThat(url.getMessage()).doesNotContain(CANARY);
+  }
+
+  @Test
+  void theOverrideNameOfAPath() {
+    assertThat(io.lifeline.cli.internal.EnvOverrides.variableFor("services.orders-db.latencyThreshold"))
+        .isEqualTo("LIFELINE_SERVICES_ORDERS_DB_LATENCY_THRESHOLD");
+    assertThat(io.lifeline.cli.internal.EnvOverrides.variableFor("health.interval")).isEqualTo("LIFELINE_HEALTH_INTERVAL");
   }
 
   @Test
