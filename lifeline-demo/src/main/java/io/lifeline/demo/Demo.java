@@ -130,7 +130,7 @@ public final class Demo implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     LifelineMetrics.bindTo(registry);
     health = ConnectionHealthManager.builder().checkInterval(Duration.ofMillis(500))
-        .checkTimeout(Duration.ofMillis(800)).unavailableThreshold(1).recoveryThreshold(1).build();
+        .checkTimeout(Duration.ofSeconds(2)).unavailableThreshold(1).recoveryThreshold(1).build();
     RetryConfig quick = RetryConfig.builder().maxRetries(1).baseDelay(Duration.ofMillis(50))
         .maxDelay(Duration.ofMillis(200)).circuitBreakerThreshold(5).circuitBreakerTimeout(Duration.ofSeconds(1))
         .build();
