@@ -113,8 +113,10 @@ public final class Demo implements AutoCloseable {
         Backend b = e.getKey();
         try {
           long nanos = e.getValue().get();
-          out.printf(Locale.ROOT, "  %-9s started in %5.2f s  %s%n", b.name(), nanos / 1e9,
-              Secrets.redact(b.clientAddress()) + (b instanceof GraphitiStub ? " (Graphiti demo stub)" : ""));
+          String pids = b.processes().stream().map(p -> " pid " + p.pid()).reduce("", String::concat);
+          out.printf(Locale.ROOT, "  %-9s started in %5.2f s  %s%s%n", b.name(), nanos / 1e9,
+              Secrets.redact(b.clientAddress()) + (b instanceof GraphitiStub ? " (Graphiti demo stub)" : ""),
+              pids.isEmpty() ? " (in this process)" : pids);
         } catch (java.util.concurrent.ExecutionException ex) {
           String why = Secrets.describe(ex.getCause());
           b.failed(why);
