@@ -55,6 +55,18 @@ abstract class Backend implements AutoCloseable {
     }
   }
 
+  /**
+   * Called before {@link #start()}, on the caller's thread: a backend that starts in the background
+   * ({@link #startsInBackground()}) fixes its address here (port and proxy), so the application and
+   * the dashboard can start before it is up.
+   */
+  void prepare() throws Exception {}
+
+  /** True when the demo need not wait for this backend before the dashboard is ready. */
+  boolean startsInBackground() {
+    return false;
+  }
+
   /** Marks it failed: the application's address then points at a closed port. */
   final void failed(String why) {
     condition = "failed to start: " + why;

@@ -73,6 +73,7 @@ public final class Demo implements AutoCloseable {
   private SampleApplication app;
   private LifelineConsole console;
   private Duration startupTime;
+  private ExecutorService starters;
 
   private Demo(Options options) {
     this.options = options;
@@ -99,36 +100,54 @@ public final class Demo implements AutoCloseable {
     PrintStream out = options.out();
     workDir = Files.createTempDirectory("lifeline-demo-");
     out.println("lifeline demo: starting backends on 127.0.0.1 (free ports)");
-    ExecutorService starters = Executors.newFixedThreadPool(backends.size());
-    try {
-      Map<Backend, Future<Long>> started = new LinkedHashMap<>();
-      for (Backend b : backends.values()) {
-        started.put(b, starters.submit(() -> {
-          long s = System.nanoTime();
-          b.start();
-          return System.nanoTime() - s;
-        }));
+    starters = Executors.newFixedThreadPool(backends.size(), r -> {
+      Thread t = new Thread(r, "lifeline-demo-start");
+      t.setDaemon(true);
+      return t;
+    });
+    Map<Backend, Future<Long>> started = new LinkedHashMap<>();
+    for (Backend b : backends.values()) {
+      try {
+        b.prepare();
+      } catch (Exception e) {
+        b.failed(Secrets.describe(e));
+        out.printf(Locale.ROOT, "  %-9s FAILED to start: %s; the demo runs with it UNAVAILABLE%n", b.name(),
+            Secrets.describe(e));
+        continue;
       }
-      for (Map.Entry<Backend, Future<Long>> e : started.entrySet()) {
-        Backend b = e.getKey();
+      started.put(b, starters.submit(() -> {
+        long s = System.nanoTime();
         try {
-          long nanos = e.getValue().get();
-          String pids = b.processes().stream().map(p -> " pid " + p.pid()).reduce("", String::concat);
-          out.printf(Locale.ROOT, "  %-9s started in %5.2f s  %s%s%n", b.name(), nanos / 1e9,
-              Secrets.redact(b.clientAddress()) + (b instanceof GraphitiStub ? " (Graphiti demo stub)" : ""),
-              pids.isEmpty() ? " (in this process)" : pids);
-        } catch (java.util.concurrent.ExecutionException ex) {
-          String why = Secrets.describe(ex.getCause());
-          b.failed(why);
-          out.printf(Locale.ROOT, "  %-9s FAILED to start: %s; the demo runs with it UNAVAILABLE%n", b.name(), why);
-        } catch (InterruptedException ex) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted while starting backends", ex);
+          b.start();
+        } catch (Exception | Error ex) {
+          if (b.startsInBackground()) {
+            report(b, 0, ex);
+          }
+          throw ex;
         }
-      }
-    } finally {
-      starters.shutdownNow();
+        long nanos = System.nanoTime() - s;
+        if (b.startsInBackground()) {
+          report(b, nanos, null);
+        }
+        return nanos;
+      }));
     }
+    for (Map.Entry<Backend, Future<Long>> e : started.entrySet()) {
+      Backend b = e.getKey();
+      if (b.startsInBackground()) {
+        out.printf(Locale.ROOT, "  %-9s starting in the background (UNAVAILABLE until it is up)%n", b.name());
+        continue;
+      }
+      try {
+        report(b, e.getValue().get(), null);
+      } catch (java.util.concurrent.ExecutionException ex) {
+        report(b, 0, ex.getCause());
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while starting backends", ex);
+      }
+    }
+    starters.shutdown(); // background starts go on
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     LifelineMetrics.bindTo(registry);
     health = ConnectionHealthManager.builder().checkInterval(Duration.ofMillis(500))
@@ -166,6 +185,25 @@ public final class Demo implements AutoCloseable {
         .eventInterval(Duration.ofMillis(500)).metrics(registry::scrape).application(new Panel()).build());
     app.start(options.ratePerBackend());
     startupTime = Duration.ofNanos(System.nanoTime() - t0);
+  }
+
+  /** One line per backend: started (with time, address, PIDs) or failed (the demo goes on without it). */
+  private void report(Backend b, long nanos, Throwable failure) {
+    PrintStream out = options.out();
+    if (closed.get()) {
+      return; // a background start cut short by close()
+    }
+    if (failure != null) {
+      String why = Secrets.describe(failure);
+      b.failed(why);
+      out.printf(Locale.ROOT, "  %-9s FAILED to start: %s; the demo runs with it UNAVAILABLE%n", b.name(), why);
+      return;
+    }
+    String pids = b.processes().stream().map(p -> " pid " + p.pid()).reduce("", String::concat);
+    out.printf(Locale.ROOT, "  %-9s started in %5.2f s  %s%s%n", b.name(), nanos / 1e9,
+        Secrets.redact(b.clientAddress()) + (b instanceof GraphitiStub ? " (Graphiti demo stub)" : ""),
+        pids.isEmpty() ? " (in this process)" : pids);
+    out.flush();
   }
 
   Backend backend(String name) {
@@ -273,6 +311,14 @@ public final class Demo implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (starters != null) {
+      starters.shutdownNow();
+      try {
+        starters.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS); // a start in progress ends first
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (app != null) {
       app.close();

@@ -19,11 +19,25 @@ final class Neo4jBackend extends Backend {
     super("neo4j");
   }
 
+  private int port;
+
+  /** The port and the proxy first: the application connects (and fails, UNAVAILABLE) until it is up. */
+  @Override
+  void prepare() throws Exception {
+    port = closedPort();
+    proxy = FaultProxy.start("127.0.0.1", port);
+  }
+
+  /** The harness's first start in a JVM takes seconds: the dashboard does not wait for it. */
+  @Override
+  boolean startsInBackground() {
+    return true;
+  }
+
   @Override
   protected void doStart() throws Exception {
-    server = Neo4jServer.builder().build().start();
+    server = Neo4jServer.builder().port(port).build().start();
     seed();
-    proxy = FaultProxy.start("127.0.0.1", server.port());
   }
 
   private void seed() {
