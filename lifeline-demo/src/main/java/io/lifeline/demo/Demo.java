@@ -288,6 +288,15 @@ public final class Demo implements AutoCloseable {
     return s == null ? null : s.status();
   }
 
+  /**
+   * True when {@code backend} is up and HEALTHY by a successful check since its last transition (a
+   * service is HEALTHY before its first check, and a recovered one has proved itself already).
+   */
+  public boolean provenHealthy(String backend) {
+    var s = health.status(backend);
+    return backend(backend).isUp() && s != null && s.status() == ServiceStatus.HEALTHY && s.lastSuccess() != null;
+  }
+
   /** Orders in the table, and distinct order ids: the SQL behind "no lost orders". */
   long[] ordersInTable() throws Exception {
     try (Connection c = ((PostgresBackend) backend("postgres")).admin(); Statement s = c.createStatement();

@@ -19,6 +19,7 @@ class ChaosScenarioTest {
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     int exit = DemoMain.run(new String[] {"--chaos", "--no-browser", "--port", "0", "--hold", "2", "--rate", "20"}, out);
     String text = bytes.toString(StandardCharsets.UTF_8);
+    System.out.println(text); // the summary, in the test's report
     assertThat(exit).as(text).isZero();
     assertThat(text).contains("chaos: PASS", "chaos summary")
         .containsPattern("redis +kill +detected in \\d+\\.\\d\\d s, recovered in \\d+\\.\\d\\d s")

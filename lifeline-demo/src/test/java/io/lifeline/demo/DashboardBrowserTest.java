@@ -45,8 +45,8 @@ class DashboardBrowserTest {
     driver = Browser.start(1280, 1500);
     demo = Demo.start(new Demo.Options(0, null, 20, new PrintStream(new ByteArrayOutputStream(), true)));
     page = new DashboardPage(driver).open(demo.uri());
-    page.waiting(Duration.ofSeconds(30)).until(d -> demo.backends().stream()
-        .allMatch(b -> "HEALTHY".equals(page.serviceStatus(b))));
+    page.waiting(Duration.ofSeconds(60)).until(d -> demo.backends().stream()
+        .allMatch(b -> demo.provenHealthy(b) && "HEALTHY".equals(page.serviceStatus(b))));
   }
 
   @AfterAll
@@ -130,6 +130,35 @@ class DashboardBrowserTest {
       page.enterToken(token);
       page.waiting(Duration.ofSeconds(10)).until(d -> "HEALTHY".equals(page.serviceStatus("orders-db")));
       assertThat(page.tokenFormVisible()).isFalse();
+    }
+  }
+
+  @Test
+  @Order(6)
+  void whenTheStreamIsRefusedThePagePollsHealthAndAfterAServerRestartItReconnectsByItself() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    try (ConnectionHealthManager health = health("search-api")) {
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      try (LifelineConsole console = LifelineConsole.start(health, ConsoleOptions.builder().port(port)
+          .maxEventClients(1).build())) {
+        // the only stream slot is taken: the page is refused a stream and falls back to polling /health
+        java.net.http.HttpResponse<java.io.InputStream> taken = http.send(java.net.http.HttpRequest.newBuilder(
+            console.uri().resolve("/events")).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(taken.statusCode()).isEqualTo(200);
+        page.open(console.uri());
+        page.waiting(Duration.ofSeconds(10)).until(d -> "HEALTHY".equals(page.serviceStatus("search-api"))
+            && d.findElement(By.id("conn")).getText().startsWith("polling"));
+        taken.body().close();
+      }
+      // the server goes away and comes back on the same port: the page reconnects to the stream by itself
+      page.waiting(Duration.ofSeconds(10)).until(d -> !d.findElement(By.id("conn")).getText().equals("live"));
+      try (LifelineConsole again = LifelineConsole.start(health, ConsoleOptions.builder().port(port).build())) {
+        page.waiting(Duration.ofSeconds(15)).until(d -> "live".equals(d.findElement(By.id("conn")).getText())
+            && "HEALTHY".equals(page.serviceStatus("search-api")));
+      }
     }
   }
 
