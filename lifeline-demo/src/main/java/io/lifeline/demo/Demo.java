@@ -50,15 +50,16 @@ import java.util.stream.Stream;
  */
 public final class Demo implements AutoCloseable {
   /** How the demo is started. */
-  public record Options(int port, String token, int ratePerBackend, PrintStream out) {
+  public record Options(int port, String token, int ratePerBackend, Set<String> without, PrintStream out) {
     public Options {
       if (ratePerBackend < 1 || ratePerBackend > 1000) {
         throw new IllegalArgumentException("rate must be 1..1000 requests per second per backend");
       }
+      without = Set.copyOf(without);
     }
 
-    public static Options defaults(PrintStream out) {
-      return new Options(0, null, 10, out);
+    public Options(int port, String token, int ratePerBackend, PrintStream out) {
+      this(port, token, ratePerBackend, Set.of(), out);
     }
   }
 
@@ -106,7 +107,15 @@ public final class Demo implements AutoCloseable {
       return t;
     });
     Map<Backend, Future<Long>> started = new LinkedHashMap<>();
+    for (String name : options.without()) {
+      backend(name); // an unknown name is an error, not ignored
+    }
     for (Backend b : backends.values()) {
+      if (options.without().contains(b.name())) {
+        b.failed("left out (--without)");
+        out.printf(Locale.ROOT, "  %-9s not started (--without); the demo runs with it UNAVAILABLE%n", b.name());
+        continue;
+      }
       try {
         b.prepare();
       } catch (Exception e) {

@@ -41,6 +41,11 @@ public final class DemoMain implements Callable<Integer> {
   @Option(names = "--hold", description = "With --chaos: seconds each backend stays broken (default ${DEFAULT-VALUE}).")
   int holdSeconds = 3;
 
+  @Option(names = "--without", split = ",", paramLabel = "BACKEND",
+      description = "Do not start these backends (redis, postgres, neo4j, graphiti): their services stay "
+          + "UNAVAILABLE, as when a backend cannot start.")
+  java.util.Set<String> without = new java.util.TreeSet<>();
+
   @Option(names = "--token-env", description = "Require the token in this environment variable for the "
       + "dashboard's data (default: none, loopback only).")
   String tokenEnv;
@@ -70,7 +75,7 @@ public final class DemoMain implements Callable<Integer> {
     String token = tokenEnv == null ? null : System.getenv(tokenEnv);
     Demo demo;
     try {
-      demo = Demo.start(new Demo.Options(portOrFree(), token, rate, out));
+      demo = Demo.start(new Demo.Options(portOrFree(), token, rate, without, out));
     } catch (Exception e) {
       out.println("lifeline demo: could not start: " + Secrets.describe(e));
       return 4;

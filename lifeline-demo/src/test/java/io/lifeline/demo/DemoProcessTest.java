@@ -74,6 +74,18 @@ class DemoProcessTest {
       assertThat(servers).as("redis and postgres PIDs in: " + output).hasSize(2).allMatch(ProcessHandle::isAlive);
       List<ProcessHandle> children = servers.stream().flatMap(ProcessHandle::descendants).collect(Collectors.toList());
       servers.addAll(children);
+      // chaos from the command line: typed on the demo's stdin
+      java.io.Writer stdin = new java.io.OutputStreamWriter(demo.getOutputStream(), StandardCharsets.UTF_8);
+      stdin.write("kill redis\n");
+      stdin.flush();
+      await().atMost(Duration.ofSeconds(10)).until(() -> get(http, base, "health").body()
+          .contains("\"redis\":{\"status\":\"UNAVAILABLE\""));
+      stdin.write("restart redis\n");
+      stdin.flush();
+      await().atMost(Duration.ofSeconds(15)).until(() -> get(http, base, "health").body()
+          .contains("\"redis\":{\"status\":\"HEALTHY\""));
+      assertThat(output).contains("redis killed (SIGKILL)", "redis restarted");
+      servers.addAll(demo.descendants().collect(Collectors.toList())); // the restarted redis-server
     } catch (Throwable t) {
       demo.destroyForcibly();
       throw new AssertionError("demo output: " + String.join("\n", output), t);
