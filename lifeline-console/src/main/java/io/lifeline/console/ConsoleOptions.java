@@ -145,7 +145,10 @@ public final class ConsoleOptions {
   public String toString() {
     return "ConsoleOptions{bind=" + bindAddress + ", port=" + port + ", token=" + (token == null ? "none" : "****")
         + ", criticalFeatures=" + new TreeSet<>(criticalFeatures) + ", metrics=" + (metrics != null)
-        + ", maxConcurrentRequests=" + maxConcurrentRequests + ", requestTimeout=" + requestTimeout + '}';
+        + ", maxConcurrentRequests=" + maxConcurrentRequests + ", requestTimeout=" + requestTimeout
+        + ", maxEventClients=" + maxEventClients + ", eventQueueCapacity=" + eventQueueCapacity
+        + ", eventInterval=" + eventInterval + ", historySize=" + historySize
+        + ", application=" + (application == null ? "none" : application.title()) + '}';
   }
 
   /** Builder; every value is checked in {@link #build()}. */
