@@ -53,7 +53,7 @@ class DashboardEndpointsTest {
 
   @Test
   void servesTheStaticDashboardWithAStrictCspAndNothingFromElsewhere() throws Exception {
-    try (LifelineConsole console = LifelineConsole.start(health, ConsoleOptions.builder().port(0).build())) {
+    try (LifelineConsole console = LifelineConsole.start(health, options().build())) {
       ConsoleClient client = new ConsoleClient(console);
       HttpResponse<String> page = client.get("/");
       assertThat(page.statusCode()).isEqualTo(200);
@@ -78,7 +78,7 @@ class DashboardEndpointsTest {
 
   @Test
   void eventsStreamStateWithTheServiceNameAsPlainJsonText() throws Exception {
-    try (LifelineConsole console = LifelineConsole.start(health, ConsoleOptions.builder().port(0)
+    try (LifelineConsole console = LifelineConsole.start(health, options()
         .eventInterval(Duration.ofMillis(50)).build())) {
       List<String> lines = new CopyOnWriteArrayList<>();
       try (InputStream in = openEvents(console, null).body()) {
@@ -104,7 +104,7 @@ class DashboardEndpointsTest {
 
   @Test
   void atMostMaxEventClientsStreamsAtOnceAndTheRestAreToldToPoll() throws Exception {
-    try (LifelineConsole console = LifelineConsole.start(health, ConsoleOptions.builder().port(0)
+    try (LifelineConsole console = LifelineConsole.start(health, options()
         .maxEventClients(2).build())) {
       HttpResponse<InputStream> a = openEvents(console, null);
       HttpResponse<InputStream> b = openEvents(console, null);
@@ -143,9 +143,9 @@ class DashboardEndpointsTest {
         return Map.of("svc", m);
       }
     };
-    try (LifelineConsole console = LifelineConsole.start(health, ConsoleOptions.builder().port(0)
+    try (LifelineConsole console = LifelineConsole.start(health, options()
         .eventInterval(Duration.ofMillis(20)).eventQueueCapacity(2).maxEventClients(1)
-        .requestTimeout(Duration.ofSeconds(3)).application(big).build());
+        .application(big).build());
         Socket slow = new Socket()) {
       slow.setReceiveBufferSize(4096);
       slow.connect(new java.net.InetSocketAddress(console.uri().getHost(), console.port()));
@@ -163,7 +163,7 @@ class DashboardEndpointsTest {
 
   @Test
   void theSampleRingPerServiceIsBounded() throws Exception {
-    try (LifelineConsole console = LifelineConsole.start(health, ConsoleOptions.builder().port(0)
+    try (LifelineConsole console = LifelineConsole.start(health, options()
         .eventInterval(Duration.ofMillis(10)).historySize(5).build())) {
       await().atMost(Duration.ofSeconds(5)).until(() -> console.historySamples(XSS) == 5);
       // many more samples later it still holds 5
@@ -199,7 +199,7 @@ class DashboardEndpointsTest {
         return "killed " + service;
       }
     };
-    try (LifelineConsole console = LifelineConsole.start(health, ConsoleOptions.builder().port(0).token(token)
+    try (LifelineConsole console = LifelineConsole.start(health, options().token(token)
         .application(app).build())) {
       ConsoleClient client = new ConsoleClient(console);
       assertThat(client.get("/").statusCode()).isEqualTo(200);
@@ -226,6 +226,14 @@ class DashboardEndpointsTest {
       assertThat(client.send(HttpRequest.newBuilder(client.uri("/actions/svc/kill")).GET(), "Bearer " + token)
           .statusCode()).isEqualTo(405);
     }
+  }
+
+  /**
+   * Every console in this JVM (a fork per class) with a 2 s request time limit: the JDK server reads
+   * it once, from the first console, and a dropped client's slot comes back when it closes the stream.
+   */
+  private static ConsoleOptions.Builder options() {
+    return ConsoleOptions.builder().port(0).requestTimeout(Duration.ofSeconds(2));
   }
 
   private HttpResponse<InputStream> openEvents(LifelineConsole console, String authorization) throws Exception {

@@ -17,7 +17,7 @@ class ChaosScenarioTest {
   void theScriptedScenarioPassesAndExitsZero() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    int exit = DemoMain.run(new String[] {"--chaos", "--no-browser", "--port", "0", "--hold", "2", "--rate", "20"}, out);
+    int exit = DemoMain.run(new String[] {"--chaos", "--no-browser", "--port", "0", "--hold", "1", "--rate", "20"}, out);
     String text = bytes.toString(StandardCharsets.UTF_8);
     System.out.println(text); // the summary, in the test's report
     assertThat(exit).as(text).isZero();

@@ -30,6 +30,12 @@ class DemoStartFailureTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> demo.counters().get("neo4j").get("errors") > 0
           && demo.counters().get("redis").get("calls") > 10);
       assertThat(demo.counters().get("redis").get("errors")).isZero();
+      // latency through the fault proxy: calls go on, slower, and without errors
+      long calls = demo.counters().get("redis").get("calls");
+      assertThat(demo.chaos("redis", "latency", Duration.ofMillis(50))).isEqualTo("redis slowed by 50 ms per chunk");
+      await().atMost(Duration.ofSeconds(10)).until(() -> demo.counters().get("redis").get("calls") > calls + 5);
+      assertThat(demo.chaos("redis", "restart", null)).isEqualTo("redis restarted");
+      assertThat(demo.counters().get("redis").get("errors")).isZero();
       assertThatThrownBy(() -> demo.chaos("neo4j", "kill", null)).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("left out");
     }
