@@ -91,7 +91,10 @@ class DemoProcessTest {
       assertThat(output).contains("redis killed (SIGKILL)", "redis restarted");
       servers.addAll(demo.descendants().collect(Collectors.toList())); // the restarted redis-server
     } catch (Throwable t) {
-      demo.destroyForcibly();
+      demo.destroy(); // SIGTERM first: a SIGKILLed demo cannot stop its servers
+      if (!demo.waitFor(60, TimeUnit.SECONDS)) {
+        demo.destroyForcibly();
+      }
       throw new AssertionError("demo output: " + String.join("\n", output), t);
     }
     demo.destroy(); // SIGTERM
