@@ -32,6 +32,14 @@ public final class ConsoleOptions {
   public static final int DEFAULT_PORT = 9464;
   public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 8;
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /** Dashboard clients of {@code /events} served at once; more are answered 503 (they poll). */
+  public static final int DEFAULT_MAX_EVENT_CLIENTS = 8;
+  /** Events queued per {@code /events} client; a client that falls this far behind is dropped. */
+  public static final int DEFAULT_EVENT_QUEUE_CAPACITY = 8;
+  /** How often the dashboard's samples are taken and pushed to {@code /events}. */
+  public static final Duration DEFAULT_EVENT_INTERVAL = Duration.ofSeconds(1);
+  /** Samples kept per service for the sparklines (one per event interval). */
+  public static final int DEFAULT_HISTORY_SIZE = 120;
 
   private final String bindAddress;
   private final InetAddress address;
@@ -42,6 +50,11 @@ public final class ConsoleOptions {
   private final MetricsSource metrics;
   private final int maxConcurrentRequests;
   private final Duration requestTimeout;
+  private final int maxEventClients;
+  private final int eventQueueCapacity;
+  private final Duration eventInterval;
+  private final int historySize;
+  private final ConsoleApplication application;
 
   private ConsoleOptions(Builder b, InetAddress address) {
     this.bindAddress = b.bindAddress;
@@ -53,6 +66,11 @@ public final class ConsoleOptions {
     this.metrics = b.metrics;
     this.maxConcurrentRequests = b.maxConcurrentRequests;
     this.requestTimeout = b.requestTimeout;
+    this.maxEventClients = b.maxEventClients;
+    this.eventQueueCapacity = b.eventQueueCapacity;
+    this.eventInterval = b.eventInterval;
+    this.historySize = b.historySize;
+    this.application = b.application;
   }
 
   public static Builder builder() {
@@ -111,11 +129,35 @@ public final class ConsoleOptions {
     return requestTimeout;
   }
 
+  public int maxEventClients() {
+    return maxEventClients;
+  }
+
+  public int eventQueueCapacity() {
+    return eventQueueCapacity;
+  }
+
+  public Duration eventInterval() {
+    return eventInterval;
+  }
+
+  public int historySize() {
+    return historySize;
+  }
+
+  /** The application shown on the dashboard, or null. */
+  public ConsoleApplication application() {
+    return application;
+  }
+
   @Override
   public String toString() {
     return "ConsoleOptions{bind=" + bindAddress + ", port=" + port + ", token=" + (token == null ? "none" : "****")
         + ", criticalFeatures=" + new TreeSet<>(criticalFeatures()) + ", metrics=" + (metrics != null)
-        + ", maxConcurrentRequests=" + maxConcurrentRequests + ", requestTimeout=" + requestTimeout + '}';
+        + ", maxConcurrentRequests=" + maxConcurrentRequests + ", requestTimeout=" + requestTimeout
+        + ", maxEventClients=" + maxEventClients + ", eventQueueCapacity=" + eventQueueCapacity
+        + ", eventInterval=" + eventInterval + ", historySize=" + historySize
+        + ", application=" + (application == null ? "none" : application.title()) + '}';
   }
 
   /** Builder; every value is checked in {@link #build()}. */
@@ -131,6 +173,11 @@ public final class ConsoleOptions {
     private MetricsSource metrics;
     private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private int maxEventClients = DEFAULT_MAX_EVENT_CLIENTS;
+    private int eventQueueCapacity = DEFAULT_EVENT_QUEUE_CAPACITY;
+    private Duration eventInterval = DEFAULT_EVENT_INTERVAL;
+    private int historySize = DEFAULT_HISTORY_SIZE;
+    private ConsoleApplication application;
     private final Set<String> fromEnv = new TreeSet<>();
     private final Set<String> nulls = new TreeSet<>();
     private String badPortText;
@@ -217,6 +264,39 @@ public final class ConsoleOptions {
       return this;
     }
 
+    /** At most this many {@code /events} streams at once (1–1024); default 8. */
+    public Builder maxEventClients(int n) {
+      this.maxEventClients = n;
+      return this;
+    }
+
+    /** Events buffered per {@code /events} client before it is dropped (1–1024); default 8. */
+    public Builder eventQueueCapacity(int n) {
+      this.eventQueueCapacity = n;
+      return this;
+    }
+
+    /** Sampling and push interval of the dashboard (10 ms – 1 min); default 1 s. */
+    public Builder eventInterval(Duration interval) {
+      if (interval == null) {
+        nulls.add("eventInterval");
+      }
+      this.eventInterval = interval;
+      return this;
+    }
+
+    /** Samples kept per service for the sparklines (2–10 000); default 120. */
+    public Builder historySize(int n) {
+      this.historySize = n;
+      return this;
+    }
+
+    /** The application whose counters and actions the dashboard shows; null (default) for none. */
+    public Builder application(ConsoleApplication app) {
+      this.application = app;
+      return this;
+    }
+
     /**
      * Takes {@code LIFELINE_CONSOLE_BIND}, {@code LIFELINE_CONSOLE_PORT} and {@code LIFELINE_TOKEN}
      * from {@code env} where set (problems are then named by the variable).
@@ -260,6 +340,12 @@ public final class ConsoleOptions {
         v.range("port", port, 0, 65_535);
       }
       v.range("maxConcurrentRequests", maxConcurrentRequests, 1, 256);
+      v.range("maxEventClients", maxEventClients, 1, 1024);
+      v.range("eventQueueCapacity", eventQueueCapacity, 1, 1024);
+      v.range("historySize", historySize, 2, 10_000);
+      if (eventInterval != null) {
+        v.duration("eventInterval", eventInterval, Duration.ofMillis(10), Duration.ofMinutes(1));
+      }
       if (requestTimeout != null) {
         v.duration("requestTimeout", requestTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
       }
