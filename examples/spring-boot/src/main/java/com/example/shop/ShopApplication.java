@@ -46,7 +46,7 @@ public class ShopApplication {
     }
 
     @GetMapping("/prices/{product}")
-    public String price(@PathVariable String product) {
+    public String price(@PathVariable("product") String product) {
       String cached = redis.get("price:" + product);
       if (cached != null) {
         return cached;
@@ -57,7 +57,7 @@ public class ShopApplication {
     }
 
     @PostMapping("/orders/{id}")
-    public String order(@PathVariable String id) {
+    public String order(@PathVariable("id") String id) {
       return db.submit(WriteCommand.of("order-" + id, "INSERT INTO orders(id) VALUES (?)", id)).name();
     }
   }
