@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Configuration;
  * the {@code lifeline} endpoint.
  */
 @AutoConfiguration(after = {LifelineAutoConfiguration.class, LifelineRedisAutoConfiguration.class,
-    LifelineDatabaseAutoConfiguration.class},
+    LifelineDatabaseAutoConfiguration.class, LifelineNeo4jAutoConfiguration.class},
     afterName = "org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration",
     beforeName = {"org.springframework.boot.health.autoconfigure.application.AvailabilityHealthContributorAutoConfiguration",
         "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration"})

@@ -40,6 +40,9 @@ public class LifelineProperties {
   /** The database manager wrapping the application's DataSource (lifeline-jdbc on the class path). */
   private final Database database = new Database();
 
+  /** The Neo4j manager (lifeline-neo4j on the class path). */
+  private final Neo4j neo4j = new Neo4j();
+
   /** The embedded console of lifeline-console. */
   private final Console console = new Console();
 
@@ -51,6 +54,51 @@ public class LifelineProperties {
   public Redis getRedis() { return redis; }
   public Database getDatabase() { return database; }
   public Console getConsole() { return console; }
+  public Neo4j getNeo4j() { return neo4j; }
+
+  /** Neo4j manager settings; unset connection values come from {@code spring.neo4j.*}. */
+  public static class Neo4j {
+    /** Whether the Neo4j manager is created (when Neo4j is configured here or in spring.neo4j.uri). */
+    private boolean enabled = true;
+    /** Name in health, metrics and exceptions (default "neo4j"). */
+    private String name;
+    /** bolt:// or neo4j:// URI; falls back to spring.neo4j.uri. */
+    private String uri;
+    /** User; falls back to spring.neo4j.authentication.username. */
+    private String username;
+    /** Password; falls back to spring.neo4j.authentication.password. Never logged or shown. */
+    private String password;
+    /** Database (default: the server's default database). */
+    private String database;
+    /** Features that need Neo4j (default "graph"). */
+    private Set<String> features;
+    /** Bound on a connect (default 30s). */
+    private Duration connectionTimeout;
+    /** Bound on one query attempt (default 60s). */
+    private Duration queryTimeout;
+    /** Retry overrides for the Neo4j manager. */
+    private final Retry retry = new Retry();
+
+    public boolean isEnabled() { return enabled; }
+    public void setEnabled(boolean v) { this.enabled = v; }
+    public String getName() { return name; }
+    public void setName(String v) { this.name = v; }
+    public String getUri() { return uri; }
+    public void setUri(String v) { this.uri = v; }
+    public String getUsername() { return username; }
+    public void setUsername(String v) { this.username = v; }
+    public String getPassword() { return password; }
+    public void setPassword(String v) { this.password = v; }
+    public String getDatabase() { return database; }
+    public void setDatabase(String v) { this.database = v; }
+    public Set<String> getFeatures() { return features; }
+    public void setFeatures(Set<String> v) { this.features = v; }
+    public Duration getConnectionTimeout() { return connectionTimeout; }
+    public void setConnectionTimeout(Duration v) { this.connectionTimeout = v; }
+    public Duration getQueryTimeout() { return queryTimeout; }
+    public void setQueryTimeout(Duration v) { this.queryTimeout = v; }
+    public Retry getRetry() { return retry; }
+  }
 
   /** Retry, breaker and budget settings; each unset one keeps the inherited value. */
   public static class Retry {

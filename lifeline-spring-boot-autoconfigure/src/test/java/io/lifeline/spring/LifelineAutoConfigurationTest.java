@@ -31,7 +31,8 @@ class LifelineAutoConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(LifelineAutoConfiguration.class, LifelineRedisAutoConfiguration.class,
-          LifelineDatabaseAutoConfiguration.class, LifelineHealthContributorAutoConfiguration.class,
+          LifelineDatabaseAutoConfiguration.class, LifelineNeo4jAutoConfiguration.class,
+          LifelineHealthContributorAutoConfiguration.class,
           LifelineMetricsAutoConfiguration.class, LifelineGuardedAutoConfiguration.class,
           LifelineConsoleAutoConfiguration.class));
 
@@ -145,6 +146,27 @@ class LifelineAutoConfigurationTest {
     runner.withBean(DataSource.class, PGSimpleDataSource::new)
         .withClassLoader(new FilteredClassLoader(DatabaseConnectionManager.class))
         .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(DatabaseConnectionManager.class));
+  }
+
+  @Test
+  void neo4jFallsBackToBootsSpringNeo4jPropertiesAndNeedsItsDriver() {
+    runner.run(ctx -> assertThat(ctx).doesNotHaveBean(io.lifeline.neo4j.Neo4jConnectionManager.class));
+    runner.withPropertyValues("spring.neo4j.uri=bolt://127.0.0.1:7699", "spring.neo4j.authentication.username=graph",
+            "spring.neo4j.authentication.password=n30-secret", "lifeline.neo4j.features=recommendations")
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed().hasSingleBean(io.lifeline.neo4j.Neo4jConnectionManager.class);
+          io.lifeline.neo4j.Neo4jConfig config = ctx.getBean(io.lifeline.neo4j.Neo4jConfig.class);
+          assertThat(config.uri()).isEqualTo("bolt://127.0.0.1:7699");
+          assertThat(config.user()).isEqualTo("graph");
+          assertThat(config.toString()).doesNotContain("n30-secret");
+          assertThat(ctx.getBean(ConnectionHealthManager.class).servicesBacking("recommendations"))
+              .containsExactly(config.name());
+        });
+    runner.withPropertyValues("spring.neo4j.uri=bolt://127.0.0.1:7699")
+        .withClassLoader(new FilteredClassLoader(io.lifeline.neo4j.Neo4jConnectionManager.class))
+        .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(io.lifeline.neo4j.Neo4jConnectionManager.class));
+    runner.withPropertyValues("spring.neo4j.uri=bolt://127.0.0.1:7699", "lifeline.neo4j.enabled=false")
+        .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(io.lifeline.neo4j.Neo4jConnectionManager.class));
   }
 
   @Test
