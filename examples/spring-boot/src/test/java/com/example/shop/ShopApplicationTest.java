@@ -12,7 +12,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.SpringApplication;
+import io.lifeline.redis.RedisConnectionManager;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -34,8 +38,25 @@ class ShopApplicationTest {
   @Test
   void servesPricesThroughARedisOutageAndExposesHealthAndMetrics() throws Exception {
     PG.execute("CREATE TABLE orders(id text PRIMARY KEY)");
-    try (ConfigurableApplicationContext app = SpringApplication.run(ShopApplication.class,
-        "--server.port=0", "--spring.datasource.url=" + PG.jdbcUrl(),
+    // stops in the web server's graceful-shutdown phase: Lifeline must still be open then
+    AtomicReference<Boolean> redisClosedDuringGracefulShutdown = new AtomicReference<>();
+    AtomicReference<ConfigurableApplicationContext> ref = new AtomicReference<>();
+    SmartLifecycle probe = new SmartLifecycle() {
+      private volatile boolean running;
+      @Override public void start() { running = true; }
+      @Override public void stop() {
+        running = false;
+        redisClosedDuringGracefulShutdown.set(ref.get().getBean(RedisConnectionManager.class).isClosed());
+      }
+      @Override public boolean isRunning() { return running; }
+      @Override public int getPhase() { return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE; }
+    };
+    try (ConfigurableApplicationContext app = new SpringApplicationBuilder(ShopApplication.class)
+        .initializers(ctx -> {
+          ref.set(ctx);
+          ctx.getBeanFactory().registerSingleton("gracefulShutdownProbe", probe);
+        })
+        .run("--server.port=0", "--spring.datasource.url=" + PG.jdbcUrl(),
         "--spring.datasource.username=" + PostgresServerExtension.SUPERUSER,
         "--spring.data.redis.url=" + REDIS.url(),
         "--lifeline.health.check-interval=200ms", "--lifeline.health.unavailable-threshold=1",
@@ -61,6 +82,10 @@ class ShopApplicationTest {
       }
       await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
           assertThat(call(port, "GET", "/actuator/health/lifeline/redis").statusCode()).isEqualTo(200));
+      RedisConnectionManager redis = app.getBean(RedisConnectionManager.class);
+      app.close();
+      assertThat(redisClosedDuringGracefulShutdown.get()).as("Redis manager closed during graceful shutdown").isFalse();
+      assertThat(redis.isClosed()).as("closed after it").isTrue();
     }
   }
 }
