@@ -17,7 +17,8 @@ import org.springframework.context.annotation.Configuration;
  * the {@code lifeline} endpoint.
  */
 @AutoConfiguration(after = {LifelineAutoConfiguration.class, LifelineRedisAutoConfiguration.class,
-    LifelineDatabaseAutoConfiguration.class, LifelineNeo4jAutoConfiguration.class},
+    LifelineDatabaseAutoConfiguration.class, LifelineNeo4jAutoConfiguration.class,
+    LifelineHttpAutoConfiguration.class},
     afterName = "org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration",
     beforeName = {"org.springframework.boot.health.autoconfigure.application.AvailabilityHealthContributorAutoConfiguration",
         "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration"})

@@ -40,6 +40,13 @@ public class LifelineProperties {
   /** The database manager wrapping the application's DataSource (lifeline-jdbc on the class path). */
   private final Database database = new Database();
 
+  /**
+   * HTTP services by name (lifeline-http on the class path), e.g. {@code
+   * lifeline.http.graphiti.base-url}: one HttpServiceConnectionManager each, in {@link
+   * LifelineHttpServices}.
+   */
+  private final Map<String, HttpService> http = new LinkedHashMap<>();
+
   /** The Neo4j manager (lifeline-neo4j on the class path). */
   private final Neo4j neo4j = new Neo4j();
 
@@ -55,6 +62,47 @@ public class LifelineProperties {
   public Database getDatabase() { return database; }
   public Console getConsole() { return console; }
   public Neo4j getNeo4j() { return neo4j; }
+  public Map<String, HttpService> getHttp() { return http; }
+
+  /** One HTTP service. */
+  public static class HttpService {
+    /** Base URL, e.g. http://graphiti:8000 (required). */
+    private String baseUrl;
+    /** Bearer token sent with every request. Never logged or shown. */
+    private String bearerToken;
+    /** API key sent in api-key-header. Never logged or shown. */
+    private String apiKey;
+    /** Header of the API key (default X-API-Key). */
+    private String apiKeyHeader;
+    /** Bound on one request (default 30s). */
+    private Duration requestTimeout;
+    /** Bound on a connect (default 10s). */
+    private Duration connectTimeout;
+    /** Path of the health check (default /). */
+    private String healthPath;
+    /** Features that need this service (default: its name). */
+    private Set<String> features;
+    /** Retry overrides for this service. */
+    private final Retry retry = new Retry();
+
+    public String getBaseUrl() { return baseUrl; }
+    public void setBaseUrl(String v) { this.baseUrl = v; }
+    public String getBearerToken() { return bearerToken; }
+    public void setBearerToken(String v) { this.bearerToken = v; }
+    public String getApiKey() { return apiKey; }
+    public void setApiKey(String v) { this.apiKey = v; }
+    public String getApiKeyHeader() { return apiKeyHeader; }
+    public void setApiKeyHeader(String v) { this.apiKeyHeader = v; }
+    public Duration getRequestTimeout() { return requestTimeout; }
+    public void setRequestTimeout(Duration v) { this.requestTimeout = v; }
+    public Duration getConnectTimeout() { return connectTimeout; }
+    public void setConnectTimeout(Duration v) { this.connectTimeout = v; }
+    public String getHealthPath() { return healthPath; }
+    public void setHealthPath(String v) { this.healthPath = v; }
+    public Set<String> getFeatures() { return features; }
+    public void setFeatures(Set<String> v) { this.features = v; }
+    public Retry getRetry() { return retry; }
+  }
 
   /** Neo4j manager settings; unset connection values come from {@code spring.neo4j.*}. */
   public static class Neo4j {

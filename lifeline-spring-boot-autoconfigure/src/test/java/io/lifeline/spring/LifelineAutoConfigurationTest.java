@@ -32,7 +32,7 @@ class LifelineAutoConfigurationTest {
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(LifelineAutoConfiguration.class, LifelineRedisAutoConfiguration.class,
           LifelineDatabaseAutoConfiguration.class, LifelineNeo4jAutoConfiguration.class,
-          LifelineHealthContributorAutoConfiguration.class,
+          LifelineHttpAutoConfiguration.class, LifelineHealthContributorAutoConfiguration.class,
           LifelineMetricsAutoConfiguration.class, LifelineGuardedAutoConfiguration.class,
           LifelineConsoleAutoConfiguration.class));
 
@@ -167,6 +167,40 @@ class LifelineAutoConfigurationTest {
         .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(io.lifeline.neo4j.Neo4jConnectionManager.class));
     runner.withPropertyValues("spring.neo4j.uri=bolt://127.0.0.1:7699", "lifeline.neo4j.enabled=false")
         .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(io.lifeline.neo4j.Neo4jConnectionManager.class));
+  }
+
+  @Test
+  void httpServicesComeFromLifelineHttpProperties() throws Exception {
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", ex -> {
+      byte[] body = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.start();
+    try {
+      runner.withPropertyValues("lifeline.http.search.base-url=http://127.0.0.1:" + server.getAddress().getPort(),
+              "lifeline.http.search.bearer-token=t0ken-secret", "lifeline.http.search.features=search")
+          .run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            LifelineHttpServices http = ctx.getBean(LifelineHttpServices.class);
+            assertThat(http.names()).containsExactly("search");
+            assertThat(http.get("search").request("GET", "/q").statusCode()).isEqualTo(200);
+            assertThat(ctx.getBean(ConnectionHealthManager.class).servicesBacking("search")).containsExactly("search");
+            assertThat(http.get("search").toString()).doesNotContain("t0ken-secret");
+          });
+    } finally {
+      server.stop(0);
+    }
+    runner.withPropertyValues("lifeline.http.broken.request-timeout=1s").run(ctx -> {
+      assertThat(ctx).hasFailed();
+      FailureAnalysis a = analysisOf(ctx.getStartupFailure());
+      assertThat(a).isNotNull();
+      assertThat(a.getDescription()).contains("lifeline.http.broken.base-url");
+    });
   }
 
   @Test
