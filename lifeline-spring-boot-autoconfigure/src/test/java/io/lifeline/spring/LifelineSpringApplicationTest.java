@@ -152,7 +152,7 @@ class LifelineSpringApplicationTest {
   }
 
   @Test
-  void theApplicationHasManagersOnBootsBeansHealthPerServiceAndMetrics() {
+  void theApplicationHasManagersOnBootsBeansHealthPerServiceAndMetrics() throws Exception {
     assertThat(app.getBean(DatabaseConnectionManager.class).name()).isEqualTo("database");
     assertThat(app.getBeansOfType(DataSource.class)).hasSize(1); // wrapped, no second DataSource
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -160,6 +160,17 @@ class LifelineSpringApplicationTest {
       assertThat(health(app, "lifeline", "database")).isEqualTo(Status.UP);
       assertThat(health(app, "readiness")).isEqualTo(Status.UP);
     });
+    // every server connection is one of Boot's pool: the manager opened none with the driver
+    // (its own connections would carry ApplicationName=lifeline-database)
+    app.getBean(DatabaseConnectionManager.class).query("SELECT 1");
+    try (Connection c = PG.adminConnection(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE application_name LIKE 'lifeline-%'), "
+             + "count(*) FILTER (WHERE application_name = 'PostgreSQL JDBC Driver') FROM pg_stat_activity "
+             + "WHERE datname IS NOT NULL AND pid <> pg_backend_pid()")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isZero();
+      assertThat(rs.getInt(2)).isBetween(1, 6); // spring.datasource.hikari.maximum-pool-size=6
+    }
     assertThat(app.getBean(LifelineMetrics.class)).isNotNull();
     MeterRegistry registry = app.getBean(MeterRegistry.class);
     assertThat(registry.getMeters()).anySatisfy(m -> assertThat(m.getId().getName()).startsWith("lifeline."));
