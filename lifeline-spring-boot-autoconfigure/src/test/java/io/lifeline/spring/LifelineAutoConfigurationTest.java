@@ -272,7 +272,7 @@ class LifelineAutoConfigurationTest {
   void guardedMethodsRunThroughTheNamedGuardWithOneRetryLayer() {
     runner.withUserConfiguration(GuardedBeans.class)
         .withPropertyValues("lifeline.retry.max-retries=5", "lifeline.retry.base-delay=1ms", "lifeline.retry.max-delay=2ms",
-            "lifeline.guards.flaky.max-retries=2")
+            "lifeline.guards.flaky.max-retries=2", "lifeline.guards.slow.timeout=200ms")
         .run(ctx -> {
           assertThat(ctx).hasNotFailed();
           Service s = ctx.getBean(Service.class);
@@ -285,6 +285,11 @@ class LifelineAutoConfigurationTest {
               .isInstanceOf(RetriesExhaustedException.class);
           assertThat(Service.outer.get()).isEqualTo(1);
           assertThat(Service.inner.get()).isEqualTo(6); // the inner Guard's own 1 + 5 attempts, not 6 x 6
+          // lifeline.guards.slow.timeout bounds the whole call: a hung backend gives a typed timeout
+          long start = System.nanoTime();
+          org.assertj.core.api.Assertions.assertThatThrownBy(s::hangs)
+              .isInstanceOf(io.lifeline.core.CallTimeoutException.class);
+          assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
           // fallback with the failure
           assertThat(s.withFallback("x")).startsWith("fallback x: ");
           assertThat(ctx.getBean(LifelineGuards.class).guard("flaky").metrics().totalRetries()).isPositive();
@@ -330,6 +335,12 @@ class LifelineAutoConfigurationTest {
         inner.incrementAndGet();
         throw new IOException("backend down");
       });
+    }
+
+    @Guarded("slow")
+    public String hangs() throws InterruptedException {
+      new java.util.concurrent.CountDownLatch(1).await(); // a backend that never answers
+      return "never";
     }
 
     @Guarded(value = "always-down", fallbackMethod = "fallback")
