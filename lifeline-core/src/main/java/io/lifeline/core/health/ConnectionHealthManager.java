@@ -611,6 +611,14 @@ public final class ConnectionHealthManager implements AutoCloseable {
       }
     }
 
+    /**
+     * The last round found the previous check still stuck and sent nothing. Its delay is the plain
+     * interval even when the stuck check returns between that round and the computing of the delay:
+     * otherwise the failures counted while stuck set the backoff, and a service whose check had
+     * just come back waited up to the backoff's cap (60 s by default) for its next check.
+     */
+    volatile boolean lastRoundStuck;
+
     /** The last check timed out and its thread has not returned from it yet. */
     boolean previousCheckRunning() {
       CompletableFuture<Void> f = flight.get();
@@ -656,7 +664,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
     long nextDelay() {
       StatusMachine.State m = state.get().machine;
       long interval = checkInterval.toNanos();
-      if (m.status() == ServiceStatus.UNAVAILABLE && m.consecutiveFailures() > 0 && !previousCheckRunning()) {
+      if (m.status() == ServiceStatus.UNAVAILABLE && m.consecutiveFailures() > 0 && !previousCheckRunning()
+          && !lastRoundStuck) {
         return interval + downBackoff.delayNanos(Math.min(m.consecutiveFailures(), 62));
       }
       return interval;
@@ -680,12 +689,14 @@ public final class ConnectionHealthManager implements AutoCloseable {
           return c; // an on-demand check joins the one queued or running
         }
         // the previous check overran its timeout and has not returned: no second thread for it
+        lastRoundStuck = true;
         CheckRunner.Attempt a = stuck;
         apply(StatusMachine.Signal.FAILURE, null, a == null ? "previous check still running after " + checkTimeout.toMillis() + "ms (interrupted)"
             : "previous check still stuck: running for " + Durations.format(Duration.ofNanos(a.runningNanos()))
                 + " (timeout " + checkTimeout.toMillis() + "ms) on thread " + threadName(a), null, true);
         return CompletableFuture.completedFuture(null);
       }
+      lastRoundStuck = false;
       if (runner.submit(name, check, checkTimeout.toNanos(), notStartedInARow.get(), round) == null) {
         flight.compareAndSet(round.done, null); // closing
         round.done.complete(null);
