@@ -39,7 +39,7 @@ class PoolLeakDetectionTest {
   }
 
   private List<ILoggingEvent> logged(Level level) {
-    return events.list.stream().filter(e -> e.getLevel() == level).collect(Collectors.toList());
+    return snapshot(events).stream().filter(e -> e.getLevel() == level).collect(Collectors.toList());
   }
 
   @Test
@@ -119,5 +119,16 @@ class PoolLeakDetectionTest {
     assertThatThrownBy(() -> ConnectionPool.builder(Object::new).leakDetectionThreshold(Duration.ofDays(2)))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage("leakDetectionThreshold=2d: must be 0 (off) or between 10ms and 1d");
+  }
+
+  /**
+   * The events so far: copied under the appender's own lock (logback's {@code AppenderBase} appends
+   * under it), as other threads keep logging while the test reads.
+   */
+  private static java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> snapshot(
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> a) {
+    synchronized (a) {
+      return new java.util.ArrayList<>(a.list);
+    }
   }
 }

@@ -42,7 +42,7 @@ class OutageLoggingTest {
   }
 
   private List<String> warnings() {
-    return appender.list.stream().filter(e -> e.getLevel() == Level.WARN)
+    return snapshot(appender).stream().filter(e -> e.getLevel() == Level.WARN)
         .map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList());
   }
 
@@ -76,5 +76,16 @@ class OutageLoggingTest {
     assertThat(appender.list).noneMatch(e -> e.getFormattedMessage().contains(PASSWORD)
         || (e.getThrowableProxy() != null && e.getThrowableProxy().getMessage() != null
             && e.getThrowableProxy().getMessage().contains(PASSWORD)));
+  }
+
+  /**
+   * The events so far: copied under the appender's own lock (logback's {@code AppenderBase} appends
+   * under it), as other threads keep logging while the test reads.
+   */
+  private static java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> snapshot(
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> a) {
+    synchronized (a) {
+      return new java.util.ArrayList<>(a.list);
+    }
   }
 }

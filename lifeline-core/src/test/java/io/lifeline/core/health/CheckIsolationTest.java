@@ -241,7 +241,7 @@ class CheckIsolationTest {
 
   private List<String> messages() {
     synchronized (captured) { // appends run under the appender's lock
-      return captured.list.stream().map(e -> e.getFormattedMessage()).collect(java.util.stream.Collectors.toList());
+      return snapshot(captured).stream().map(e -> e.getFormattedMessage()).collect(java.util.stream.Collectors.toList());
     }
   }
 
@@ -250,5 +250,16 @@ class CheckIsolationTest {
         .filter(t -> t.getName().startsWith(ConnectionHealthManager.THREAD_PREFIX) && t.getName().contains("-check-")
             && t.isAlive())
         .count();
+  }
+
+  /**
+   * The events so far: copied under the appender's own lock (logback's {@code AppenderBase} appends
+   * under it), as other threads keep logging while the test reads.
+   */
+  private static java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> snapshot(
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> a) {
+    synchronized (a) {
+      return new java.util.ArrayList<>(a.list);
+    }
   }
 }
