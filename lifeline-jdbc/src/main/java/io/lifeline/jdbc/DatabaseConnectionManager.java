@@ -148,7 +148,8 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   /** An Error from the driver's last connect (not an outage; see markDown); null once one succeeds. */
   private volatile Error unusable;
 
-  private DatabaseConnectionManager(DatabaseConfig config, Duration stillDownWarnEvery) {
+  private DatabaseConnectionManager(DatabaseConfig config, Duration stillDownWarnEvery,
+      javax.sql.DataSource connections) {
     this.config = config;
     this.stillDown = new Reminder(stillDownWarnEvery.toNanos());
     this.name = config.name();
@@ -169,7 +170,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
         unusable = null;
         state.compareAndTransition(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
       }
-    });
+    }, connections);
     this.guard = Guard.builder(name)
         .retryConfig(config.retryConfig())
         .classifier(this::classify)
@@ -241,7 +242,25 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       throw new io.lifeline.core.ConfigurationException("url", config.url(),
           "no JDBC driver on the class path accepts this URL (add the driver, e.g. org.postgresql:postgresql)", e);
     }
-    return new DatabaseConnectionManager(config, stillDownWarnEvery);
+    return new DatabaseConnectionManager(config, stillDownWarnEvery, null);
+  }
+
+  /**
+   * A manager whose connections come from {@code connections}, an existing {@link
+   * javax.sql.DataSource} (e.g. the application's own pool, as the Spring Boot starter passes it),
+   * instead of from the JDBC driver with {@code config}'s URL and credentials: no second set of
+   * server connections is opened. {@code config.url()} still names the database (fast refusal
+   * check, metrics, health details); {@code config}'s username, password and driver timeouts are
+   * not used (the DataSource has its own). The manager's pool holds at most {@code
+   * config.maxPoolSize()} connections borrowed from {@code connections}, so size it below that
+   * DataSource's own maximum. Closing the manager returns them; it never closes {@code
+   * connections}.
+   *
+   * @throws io.lifeline.core.ConfigurationException when no JDBC driver on the class path accepts the URL
+   */
+  public static DatabaseConnectionManager create(DatabaseConfig config, javax.sql.DataSource connections) {
+    java.util.Objects.requireNonNull(connections, "connections");
+    return new DatabaseConnectionManager(config, STILL_DOWN_WARN_EVERY, connections);
   }
 
   static Properties driverProperties(DatabaseConfig c) {

@@ -28,18 +28,26 @@ public final class ObservedDataSource implements DataSource {
   private final Properties properties;
   private final Listener listener;
   private volatile Driver driver;
+  /** When set, connections come from it (an application's DataSource) instead of the driver. */
+  private final DataSource delegate;
 
   public ObservedDataSource(String url, Properties properties, Listener listener) {
+    this(url, properties, listener, null);
+  }
+
+  /** Connections from {@code delegate} when it is not null; {@code url} still names the database. */
+  public ObservedDataSource(String url, Properties properties, Listener listener, DataSource delegate) {
     this.url = url;
     this.properties = properties;
     this.listener = listener;
+    this.delegate = delegate;
   }
 
   /** A new physical connection; reports the outcome to the listener. */
   @Override
   public Connection getConnection() throws SQLException {
     try {
-      Connection c = driver().connect(url, properties);
+      Connection c = delegate != null ? delegate.getConnection() : driver().connect(url, properties);
       if (c == null) {
         throw new SQLException("no JDBC driver accepts this URL", "08001");
       }
@@ -53,7 +61,7 @@ public final class ObservedDataSource implements DataSource {
 
   /** A physical connection without reporting (for the recovery probe). */
   public Connection connectUnobserved() throws SQLException {
-    Connection c = driver().connect(url, properties);
+    Connection c = delegate != null ? delegate.getConnection() : driver().connect(url, properties);
     if (c == null) {
       throw new SQLException("no JDBC driver accepts this URL", "08001");
     }
