@@ -300,7 +300,29 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     hc.setIdleTimeout(config.maxOverflow() == 0 ? 0 : config.idleTimeout().toMillis());
     hc.setValidationTimeout(config.validationTimeout().toMillis());
     hc.setInitializationFailTimeout(-1); // start even while the database is down
+    String isolation = isolationName(dataSource.defaultIsolation());
+    if (isolation != null) {
+      hc.setTransactionIsolation(isolation); // never left to HikariCP's detection once known (see defaultIsolation)
+    }
     return new HikariPool(hc);
+  }
+
+  /** The {@link Connection} constant name HikariCP takes for {@code level}; null when unknown. */
+  static String isolationName(int level) {
+    switch (level) {
+      case Connection.TRANSACTION_NONE:
+        return "TRANSACTION_NONE";
+      case Connection.TRANSACTION_READ_UNCOMMITTED:
+        return "TRANSACTION_READ_UNCOMMITTED";
+      case Connection.TRANSACTION_READ_COMMITTED:
+        return "TRANSACTION_READ_COMMITTED";
+      case Connection.TRANSACTION_REPEATABLE_READ:
+        return "TRANSACTION_REPEATABLE_READ";
+      case Connection.TRANSACTION_SERIALIZABLE:
+        return "TRANSACTION_SERIALIZABLE";
+      default:
+        return null; // -1 (not learned yet) or a vendor level: HikariCP detects it
+    }
   }
 
   // ------------------------------------------------------------------------------------------- API

@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import com.zaxxer.hikari.HikariDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** {@link DatabaseConnectionManager#create(DatabaseConfig, DataSource)}: connections from an existing DataSource. */
@@ -74,6 +75,44 @@ class ExistingDataSourceTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> db.journalBytes() == 0);
       assertThat(scalar("SELECT count(*) FROM wrapped WHERE k = 'w-1'")).isEqualTo(1);
       db.query("SELECT 1");
+    }
+  }
+
+  /**
+   * The application's DataSource is itself a HikariCP pool (what Spring Boot passes). After a
+   * restart that pool hands out dead connections it validated within its 500 ms bypass window; the
+   * manager's new pool must not be poisoned by one (HikariCP 5 keeps isolation level -1 for ever
+   * after a failed detection on its first connection: brettwooldridge/HikariCP#1944), and later
+   * writes and queries must reach the database again.
+   */
+  @Test
+  void aPooledApplicationDataSourceSurvivesARestartAndTheManagerComesBack() throws Exception {
+    PG.execute("CREATE TABLE IF NOT EXISTS pooled(k text)");
+    try (HikariDataSource app = new HikariDataSource()) {
+      app.setJdbcUrl(PG.jdbcUrl());
+      app.setUsername(PostgresServerExtension.SUPERUSER);
+      app.setMaximumPoolSize(6);
+      app.setConnectionTimeout(1000);
+      app.addDataSourceProperty("connectTimeout", "1");
+      app.addDataSourceProperty("socketTimeout", "2");
+      DatabaseConfig config = DatabaseConfig.builder().name("pooled").url(PG.jdbcUrl()).poolSize(2).maxOverflow(2)
+          .poolTimeout(Duration.ofSeconds(2)).recoveryProbeInterval(Duration.ofMillis(100))
+          .retryConfig(TestDb.fastRetries()).degradedMode(DegradedMode.JOURNAL)
+          .journalPath(dir.resolve("pooled.journal")).build();
+      try (DatabaseConnectionManager db = DatabaseConnectionManager.create(config, app)) {
+        for (int round = 1; round <= 2; round++) {
+          assertThat(db.submit(WriteCommand.of("before-" + round, "INSERT INTO pooled VALUES (?)", "before-" + round)))
+              .isEqualTo(WriteOutcome.APPLIED);
+          PG.stop();
+          assertThat(db.submit(WriteCommand.of("during-" + round, "INSERT INTO pooled VALUES (?)", "during-" + round)))
+              .isEqualTo(WriteOutcome.JOURNALED);
+          PG.restart();
+          await().atMost(Duration.ofSeconds(15)).until(() -> db.journalBytes() == 0);
+          assertThat(scalar("SELECT count(*) FROM pooled WHERE k = 'during-" + round + "'")).isEqualTo(1);
+          await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(db.query("SELECT 1")).isEqualTo(1));
+        }
+        assertThat(db.poolStats().total()).isPositive();
+      }
     }
   }
 }

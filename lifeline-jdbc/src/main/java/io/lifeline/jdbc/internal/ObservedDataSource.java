@@ -30,6 +30,8 @@ public final class ObservedDataSource implements DataSource {
   private volatile Driver driver;
   /** When set, connections come from it (an application's DataSource) instead of the driver. */
   private final DataSource delegate;
+  /** The database's default isolation level, read from the first good connection; -1 until then. */
+  private volatile int defaultIsolation = -1;
 
   public ObservedDataSource(String url, Properties properties, Listener listener) {
     this(url, properties, listener, null);
@@ -47,10 +49,7 @@ public final class ObservedDataSource implements DataSource {
   @Override
   public Connection getConnection() throws SQLException {
     try {
-      Connection c = delegate != null ? delegate.getConnection() : driver().connect(url, properties);
-      if (c == null) {
-        throw new SQLException("no JDBC driver accepts this URL", "08001");
-      }
+      Connection c = learnIsolation(delegate != null ? delegate.getConnection() : driver().connect(url, properties));
       listener.connected();
       return c;
     } catch (SQLException e) {
@@ -61,9 +60,37 @@ public final class ObservedDataSource implements DataSource {
 
   /** A physical connection without reporting (for the recovery probe). */
   public Connection connectUnobserved() throws SQLException {
-    Connection c = delegate != null ? delegate.getConnection() : driver().connect(url, properties);
+    return learnIsolation(delegate != null ? delegate.getConnection() : driver().connect(url, properties));
+  }
+
+  /**
+   * The database's default transaction isolation level as first read, or -1 before any connection
+   * succeeded. The manager configures each new pool with it: a HikariCP 5 pool left to detect the
+   * level itself keeps -1 for ever when the detection on its first connection fails with a
+   * connection error (brettwooldridge/HikariCP#1944), and every later connection then fails setup
+   * with "isolation level -1 not supported". A pool replaced at recovery whose first connection
+   * died (an application pool's stale connection, a second outage) was never usable again.
+   */
+  public int defaultIsolation() {
+    return defaultIsolation;
+  }
+
+  /** Reads the default isolation level from {@code c} until known; a connection that cannot answer is closed and the error thrown. */
+  private Connection learnIsolation(Connection c) throws SQLException {
     if (c == null) {
       throw new SQLException("no JDBC driver accepts this URL", "08001");
+    }
+    if (defaultIsolation < 0) {
+      try {
+        defaultIsolation = c.getTransactionIsolation();
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.close();
+        } catch (SQLException | RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
+        throw e;
+      }
     }
     return c;
   }
