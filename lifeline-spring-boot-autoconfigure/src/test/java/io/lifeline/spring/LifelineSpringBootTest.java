@@ -14,10 +14,17 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The starter in a {@code @SpringBootTest}, as a user's own tests would see it, against a real Redis. */
+/**
+ * The starter in a {@code @SpringBootTest}, as a user's own tests would see it, against a real Redis.
+ * The context is closed after the class ({@code @DirtiesContext}): Spring's test context cache would
+ * otherwise keep its managers reconnecting to this class's Redis, stopped after it, for the rest of
+ * the JVM.
+ */
+@DirtiesContext
 @SpringBootTest(classes = LifelineSpringBootTest.App.class, properties = {
     "lifeline.health.check-interval=200ms", "spring.jmx.enabled=false",
     "management.endpoint.health.show-details=always",
