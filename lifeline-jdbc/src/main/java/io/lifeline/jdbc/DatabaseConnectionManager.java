@@ -19,6 +19,7 @@ import io.lifeline.core.health.CheckResult;
 import io.lifeline.core.health.ConnectionHealthManager;
 import io.lifeline.core.health.ServiceType;
 import io.lifeline.core.internal.LifelineThreads;
+import io.lifeline.core.spi.Timing;
 import io.lifeline.jdbc.internal.AbortableWaits;
 import io.lifeline.jdbc.internal.AsyncRunner;
 import io.lifeline.jdbc.internal.BrokenConnectionCloser;
@@ -138,6 +139,9 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private final LongAdder replayedCount = new LongAdder();
   private final LongAdder droppedCount = new LongAdder();
   private final LongAdder recoveries = new LongAdder();
+  /** Connection acquires by outcome ({@code acquired}, {@code timeout}); the clock is read only while a binder listens. */
+  final Timing acquireTiming = Timing.of("outcome");
+  final LongAdder acquireTimeouts = new LongAdder();
   // observability (issue 13): replays cut short by an outage, commits with unknown outcome, and
   // since when the journal holds entries (nanoTime; 0 while empty)
   final LongAdder replayInterrupted = new LongAdder();
@@ -537,6 +541,25 @@ public final class DatabaseConnectionManager implements AutoCloseable {
    * is found down is released at that moment, not when its wait times out.
    */
   private Connection borrow() throws SQLException {
+    long start = acquireTiming.isObserved() ? System.nanoTime() : 0L;
+    Connection c;
+    try {
+      c = acquire();
+    } catch (PoolTimeoutException e) {
+      acquireTimeouts.increment();
+      if (start != 0L) {
+        acquireTiming.record(System.nanoTime() - start, "timeout");
+      }
+      throw e;
+    }
+    if (start != 0L) {
+      acquireTiming.record(System.nanoTime() - start, "acquired");
+    }
+    return c;
+  }
+
+  /** {@link #borrow} without the timing. */
+  private Connection acquire() throws SQLException {
     gate();
     HikariPool p = pool;
     try {

@@ -10,7 +10,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * The meters of one {@link DatabaseConnectionManager}: its Guard's calls, connection state, calls
  * refused while the database is known down, the HikariCP pool's counts, commits whose outcome is
- * unknown, and the write journal (pending bytes, age, journaled, replayed, dropped, replays cut
+ * unknown, connection acquire times and timeouts, and the write journal (pending bytes, age, journaled, replayed, dropped, replays cut
  * short). Tags are the manager's name and the JDBC sub-protocol ({@code backend=postgresql}), never
  * SQL or the URL.
  */
@@ -44,6 +44,10 @@ final class DatabaseMeters implements Instrumented {
         p -> p.poolStats().pending(), service);
     pool(sink, "lifeline.pool.size", "Connections open (HikariCP total)", p -> p.poolStats().total(),
         service);
+    sink.counter("lifeline.pool.acquire.timeouts", "Acquires that timed out (poolTimeout)", null,
+        db.acquireTimeouts, LongAdder::sum, "pool", service);
+    sink.timer("lifeline.pool.acquire.duration", "Time to acquire a connection by outcome",
+        db.acquireTiming, "pool", service);
     sink.counter("lifeline.jdbc.outcome.unknown",
         "Commits whose outcome is unknown (connection lost during COMMIT)", null, db.outcomeUnknown,
         LongAdder::sum, "service", service, "backend", backend);

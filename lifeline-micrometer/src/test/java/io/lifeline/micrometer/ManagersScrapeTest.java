@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import io.lifeline.core.ConnectionPool;
 import io.lifeline.core.Lease;
+import io.lifeline.core.PoolTimeoutException;
 import io.lifeline.core.RetryConfig;
 import io.lifeline.core.ServiceUnavailableException;
 import io.lifeline.core.health.ConnectionHealthManager;
@@ -259,6 +260,11 @@ class ManagersScrapeTest {
     assertThat(s.sum("lifeline_pool_acquire_duration_seconds_count", "pool", "buffers")).isEqualTo(1);
     assertThat(s.sum("lifeline_pool_active", "pool", "orders-db")).isGreaterThanOrEqualTo(0);
     assertThat(s.find("lifeline_pool_pending", "pool", "orders-db")).hasSize(1);
+    // the database manager times its connection acquires like a ConnectionPool does
+    assertThat(s.sum("lifeline_pool_acquire_duration_seconds_count", "pool", "orders-db", "outcome", "acquired"))
+        .isPositive();
+    assertThat(s.find("lifeline_pool_acquire_duration_seconds_bucket", "pool", "orders-db")).isNotEmpty();
+    assertThat(s.sum("lifeline_pool_acquire_timeouts_total", "pool", "orders-db")).isZero();
     assertThat(s.sum("lifeline_health_status", "service", redis.name(), "status", "healthy")).isEqualTo(1);
     assertThat(s.find("lifeline_health_check_duration_seconds_count")).isNotEmpty();
     assertThat(s.sum("lifeline_health_feature_available", "feature", "memory")).isEqualTo(1);
@@ -363,6 +369,27 @@ class ManagersScrapeTest {
     assertThat(added).as("series added by distinct keys, queries and URLs").isEmpty();
     Pattern leaked = Pattern.compile("cardinality|items|SELECT|RETURN");
     assertThat(after).noneMatch(k -> leaked.matcher(k).find());
+  }
+
+  @Test
+  @Order(6)
+  void aDatabaseAcquireThatTimesOutIsCountedAndTimed() throws Exception {
+    try (DatabaseConnectionManager small = DatabaseConnectionManager.create(DatabaseConfig.builder()
+        .name("small-db").url(PG.jdbcUrl()).username(PostgresServerExtension.SUPERUSER)
+        .poolSize(1).maxOverflow(0).poolTimeout(Duration.ofMillis(300)).retryConfig(fast()).build())) {
+      small.query("SELECT 1");
+      try (var held = small.session()) { // the only connection, lent out
+        assertThatThrownBy(() -> small.query("SELECT 2")).isInstanceOf(PoolTimeoutException.class);
+      }
+      Scrape s = new Scrape(registry.scrape());
+      assertThat(s.sum("lifeline_pool_acquire_timeouts_total", "pool", "small-db")).isEqualTo(1);
+      assertThat(s.sum("lifeline_pool_acquire_duration_seconds_count", "pool", "small-db", "outcome", "timeout"))
+          .isEqualTo(1);
+      assertThat(s.sum("lifeline_pool_acquire_duration_seconds_sum", "pool", "small-db", "outcome", "timeout"))
+          .isGreaterThanOrEqualTo(0.3);
+      assertThat(s.sum("lifeline_pool_acquire_duration_seconds_count", "pool", "small-db", "outcome", "acquired"))
+          .isGreaterThanOrEqualTo(2);
+    }
   }
 
   /** Every series outside the health manager's (whose checks run on their own schedule). */
