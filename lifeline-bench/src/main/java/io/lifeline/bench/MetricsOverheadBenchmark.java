@@ -9,6 +9,9 @@ import io.github.resilience4j.retry.RetryRegistry;
 import io.lifeline.core.Guard;
 import io.lifeline.core.RetryConfig;
 import io.lifeline.micrometer.LifelineMetrics;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
@@ -59,8 +62,6 @@ public class MetricsOverheadBenchmark {
   private Object value;
   private Callable<Object> callable;
 
-  private LifelineMetrics lifelineBinding;
-  private Guard guard;
   private Guard unobservedGuard;
   private Supplier<Object> resilience4j;
   private Supplier<Object> resilience4jUnobserved;
@@ -74,9 +75,6 @@ public class MetricsOverheadBenchmark {
 
     unobservedGuard = Guard.builder("unobserved").retryConfig(RetryConfig.defaults())
         .instrument(false).build();
-    PrometheusMeterRegistry lifelineRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    lifelineBinding = LifelineMetrics.bindTo(lifelineRegistry);
-    guard = Guard.of("bench", RetryConfig.defaults());
 
     PrometheusMeterRegistry r4jRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
@@ -90,17 +88,118 @@ public class MetricsOverheadBenchmark {
 
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() {
+  /**
+   * Lifeline bound with its defaults to its own registry. A state of its own (not the class's):
+   * {@code LifelineMetrics.bindTo} instruments every Guard in the JVM, and JMH builds only the
+   * states a benchmark uses, so each fork has exactly one binding.
+   */
+  @State(Scope.Benchmark)
+  public static class Bound {
+    Guard guard;
+    LifelineMetrics binding;
+
+    @Setup(Level.Trial)
+    public void setup() {
+      binding = LifelineMetrics.bindTo(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      guard = Guard.of("bench", RetryConfig.defaults());
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      closeChecked(guard, binding);
+    }
+  }
+
+  /**
+   * Equal terms, one way: Lifeline with its {@code lifeline.call.duration} histogram turned off by
+   * a MeterFilter, like Resilience4j's tagged timers, which publish none.
+   */
+  @State(Scope.Benchmark)
+  public static class BoundWithoutHistogram {
+    Guard guard;
+    LifelineMetrics binding;
+
+    @Setup(Level.Trial)
+    public void setup() {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      registry.config().meterFilter(new MeterFilter() {
+        @Override
+        public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+          return id.getName().startsWith("lifeline.")
+              ? DistributionStatisticConfig.builder().percentilesHistogram(false)
+                  .serviceLevelObjectives(new double[0]).build().merge(config)
+              : config;
+        }
+      });
+      binding = LifelineMetrics.bindTo(registry);
+      guard = Guard.of("bench", RetryConfig.defaults());
+      guard.call(() -> "first");
+      if (registry.scrape().contains("lifeline_call_duration_seconds_bucket")) {
+        throw new IllegalStateException("the filter left the histogram on");
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      closeChecked(guard, binding);
+    }
+  }
+
+  /**
+   * Equal terms, the other way: Resilience4j's tagged timers given Lifeline's 16 histogram buckets
+   * by a MeterFilter, so each call records a histogram sample as Lifeline's default does.
+   */
+  @State(Scope.Benchmark)
+  public static class Resilience4jWithHistogram {
+    Supplier<Object> decorated;
+
+    @Setup(Level.Trial)
+    public void setup() {
+      Object value = new Object();
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      double[] slos = new double[] {250e3, 500e3, 1e6, 2.5e6, 5e6, 10e6, 25e6, 50e6, 100e6, 250e6,
+          500e6, 1e9, 2.5e9, 5e9, 10e9, 30e9}; // nanoseconds, as Lifeline's buckets
+      registry.config().meterFilter(new MeterFilter() {
+        @Override
+        public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+          return id.getName().startsWith("resilience4j.") && id.getType() == Meter.Type.TIMER
+              ? DistributionStatisticConfig.builder().serviceLevelObjectives(slos).build().merge(config)
+              : config;
+        }
+      });
+      CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+      RetryRegistry retries = RetryRegistry.ofDefaults();
+      TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
+      TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(registry);
+      decorated = Retry.decorateSupplier(retries.retry("bench"),
+          CircuitBreaker.decorateSupplier(breakers.circuitBreaker("bench"), () -> value));
+      decorated.get();
+      if (!registry.scrape().contains("resilience4j_circuitbreaker_calls_seconds_bucket")) {
+        throw new IllegalStateException("the filter gave Resilience4j's timer no histogram");
+      }
+    }
+  }
+
+  static void closeChecked(Guard guard, LifelineMetrics binding) {
     if (guard.circuitBreaker().state() != io.lifeline.core.CircuitBreaker.State.CLOSED) {
       throw new IllegalStateException("lifeline breaker left CLOSED: " + guard);
     }
-    lifelineBinding.close();
+    binding.close();
   }
 
   @Benchmark
-  public Object lifeline() {
-    return guard.call(callable);
+  public Object lifeline(Bound b) {
+    return b.guard.call(callable);
+  }
+
+  @Benchmark
+  public Object lifelineWithoutHistogram(BoundWithoutHistogram b) {
+    return b.guard.call(callable);
+  }
+
+  @Benchmark
+  public Object resilience4jWithHistogram(Resilience4jWithHistogram r) {
+    return r.decorated.get();
   }
 
   @Benchmark
