@@ -118,6 +118,7 @@ final class ConfigReloader implements AutoCloseable {
     s.put("rejected", rejected);
     s.put("problems", List.copyOf(problems));
     if (applied != null) {
+      s.put("alertSinksChanged", applied.alertSinks());
       s.put("needRestart", applied.needRestart());
     }
     server.configStatus(s);

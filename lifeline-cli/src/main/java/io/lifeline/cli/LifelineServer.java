@@ -63,17 +63,20 @@ public final class LifelineServer implements AutoCloseable {
   }
 
   /** What changed in one {@link #apply}. */
-  public record Applied(List<String> added, List<String> removed, List<String> retuned, List<String> needRestart) {
+  public record Applied(List<String> added, List<String> removed, List<String> retuned, List<String> alertSinks,
+      List<String> needRestart) {
     public Applied {
       added = List.copyOf(added);
       removed = List.copyOf(removed);
       retuned = List.copyOf(retuned);
+      alertSinks = List.copyOf(alertSinks);
       needRestart = List.copyOf(needRestart);
     }
 
     @Override
     public String toString() {
       return "added " + added + ", removed " + removed + ", retuned " + retuned
+          + (alertSinks.isEmpty() ? "" : ", alert sinks changed " + alertSinks)
           + (needRestart.isEmpty() ? "" : ", not applied until restart: " + needRestart);
     }
   }
@@ -81,10 +84,11 @@ public final class LifelineServer implements AutoCloseable {
   /**
    * Applies a new, already validated configuration without a restart: services added, removed and
    * retuned (a changed service gets a new manager; a check of the old one still running finishes
-   * and is not recorded), features and their criticality, and which services alert where. The
-   * {@code health:}, {@code console:} and {@code alerts:} sections are fixed at start: a change to
-   * them is reported in {@link Applied#needRestart()} and the running values stay. Not thread-safe:
-   * one caller at a time (the reloader's thread).
+   * and is not recorded), features and their criticality, the alert sinks (added, changed, removed:
+   * {@link Alerts#reconfigure}) and which services alert where. The {@code health:} and {@code
+   * console:} sections are fixed at start (the check scheduler and the listening socket): a change
+   * to them is reported in {@link Applied#needRestart()} and the running values stay. Not
+   * thread-safe: one caller at a time (the reloader's thread).
    */
   public Applied apply(LifelineConfig next) {
     Objects.requireNonNull(next, "next");
@@ -111,6 +115,7 @@ public final class LifelineServer implements AutoCloseable {
       }
     }
     alerts.secrets(secrets(next));
+    List<String> sinks = alerts.reconfigure(next.alerts().values());
     alerts.routes(routes(next));
     List<String> needRestart = new ArrayList<>();
     if (!Objects.equals(started.health(), next.health())) {
@@ -119,11 +124,8 @@ public final class LifelineServer implements AutoCloseable {
     if (!Objects.equals(started.console(), next.console())) {
       needRestart.add("console");
     }
-    if (!started.alerts().equals(next.alerts())) {
-      needRestart.add("alerts");
-    }
     current = next;
-    return new Applied(added, removed, retuned, needRestart);
+    return new Applied(added, removed, retuned, sinks, needRestart);
   }
 
   /** The configuration's status shown under {@code "config"} in {@code /health} (plain data, no secret). */

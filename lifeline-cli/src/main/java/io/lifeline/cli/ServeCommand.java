@@ -1,11 +1,7 @@
 package io.lifeline.cli;
 
 import io.lifeline.cli.internal.LibraryConfigs;
-import io.lifeline.cli.alert.Alerts;
 import io.lifeline.micrometer.LifelineMetrics;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -51,21 +47,6 @@ final class ServeCommand implements Callable<Integer> {
     return registry;
   }
 
-  /** {@code lifeline_alerts_total{sink, outcome=sent|failed|dropped}} and {@code lifeline_alerts_queued{sink}}. */
-  static void bindAlerts(MeterRegistry registry, Alerts alerts) {
-    alerts.forEachSink(c -> {
-      FunctionCounter.builder("lifeline.alerts", c, Alerts.SinkCounters::sent).tag("sink", c.sink())
-          .tag("outcome", "sent").description("Alerts delivered (2xx), failed after retries, or dropped (queue full)")
-          .register(registry);
-      FunctionCounter.builder("lifeline.alerts", c, Alerts.SinkCounters::failed).tag("sink", c.sink())
-          .tag("outcome", "failed").register(registry);
-      FunctionCounter.builder("lifeline.alerts", c, Alerts.SinkCounters::dropped).tag("sink", c.sink())
-          .tag("outcome", "dropped").register(registry);
-      Gauge.builder("lifeline.alerts.queued", c, Alerts.SinkCounters::queued).tag("sink", c.sink())
-          .description("Alerts waiting for delivery").register(registry);
-    });
-  }
-
   @Override
   public Integer call() throws Exception {
     ConfigLoader loader = new ConfigLoader(ctx.env());
@@ -83,7 +64,7 @@ final class ServeCommand implements Callable<Integer> {
         LibraryConfigs.consoleOptions(c.console(), bind, port, ctx.env()), registry::scrape);
          ConfigReloader reloader = noReload ? null
              : new ConfigReloader(file, config, text, loader, server, RELOAD_EVERY)) {
-      bindAlerts(registry, server.alerts());
+      server.alerts().bindTo(registry);
       ctx.out().println("lifeline serving " + c.services().size() + " services on " + server.uri()
           + " (/health, /health/live, /health/ready, /metrics)" + (noReload ? "" : "; watching " + config));
       ctx.out().flush();

@@ -203,4 +203,58 @@ class ServeAlertsAndReloadTest {
     }
     assertThat(err.toString()).doesNotContain(CANARY);
   }
+
+  @Test
+  void editingTheAlertsSectionSwitchesSinksWithoutARestart() throws Exception {
+    try (AlertReceiver first = new AlertReceiver(); AlertReceiver second = new AlertReceiver()) {
+      Path f = dir.resolve("sinks.yml");
+      String head = "health: {interval: 300ms, timeout: 1s, unavailableThreshold: 1, recoveryThreshold: 1}\n"
+          + "features: {sessions: {critical: false}}";
+      save(f, head,
+          "alerts:",
+          "  ops: {type: webhook, url: '" + first.url() + "', minInterval: 0s}",
+          "services:",
+          redisService("cache", ""));
+      StringWriter err = new StringWriter();
+      try (ServeCommandTest.Serving s = serve(f, RedisServerExtension.freePort(), err)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> health(s.uri()).at("/services/cache/status").asText()
+            .equals("HEALTHY"));
+        assertThat(metric(s.uri(), "lifeline_alerts_total{", "sink=\"ops\"", "outcome=\"sent\"")).isZero();
+
+        // the sink's URL changes: applied at once, no restart asked for
+        save(f, head,
+            "alerts:",
+            "  ops: {type: webhook, url: '" + second.url() + "', minInterval: 0s}",
+            "services:",
+            redisService("cache", ""));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+            health(s.uri()).at("/config/alertSinksChanged").toString().contains("ops"));
+        assertThat(health(s.uri()).at("/config/needRestart").toString()).doesNotContain("alerts");
+
+        redis.kill();
+        try {
+          await().atMost(Duration.ofSeconds(10)).until(() -> second.bodies.size() == 1);
+          assertThat(ServeCommandTest.JSON.readTree(second.bodies.get(0)).get("newStatus").asText())
+              .isEqualTo("UNAVAILABLE");
+          await().atMost(Duration.ofSeconds(5)).until(() ->
+              metric(s.uri(), "lifeline_alerts_total{", "sink=\"ops\"", "outcome=\"sent\"") == 1.0);
+          assertThat(first.requests.get()).as("the old URL").isZero();
+
+          // the sink is removed: its series go, and the recovery alerts nobody
+          save(f, head,
+              "services:",
+              redisService("cache", ""));
+          await().atMost(Duration.ofSeconds(10)).until(() ->
+              !ServeCommandTest.get(s.uri(), "/metrics").body().contains("sink=\"ops\""));
+        } finally {
+          redis.restart();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> health(s.uri()).at("/services/cache/status").asText()
+            .equals("HEALTHY"));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
+            second.requests.get() == 1 && first.requests.get() == 0);
+      }
+      assertThat(err.toString()).doesNotContain(CANARY);
+    }
+  }
 }

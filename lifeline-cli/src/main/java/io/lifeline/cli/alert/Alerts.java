@@ -6,6 +6,10 @@ import io.lifeline.core.health.HealthStatus;
 import io.lifeline.core.health.ServiceStatus;
 import io.lifeline.core.health.StatusListener;
 import io.lifeline.core.internal.LifelineThreads;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,16 +45,24 @@ import java.util.function.Consumer;
  *       value is masked in it; sink URLs are never logged.
  * </ul>
  *
- * <p>{@link #routes(Map)} replaces which services alert where (hot reload) without losing the
- * per-service state of those that stay.
+ * <p>Hot reload: {@link #routes(Map)} replaces which services alert where without losing the
+ * per-service state of those that stay; {@link #reconfigure(Collection)} replaces the sinks
+ * (unchanged ones keep their queue, counters and state; a changed or removed one drains its queue
+ * for up to 2 s on a thread of its own, then stops). {@link #bindTo} keeps the sinks' meters in step.
  */
 public final class Alerts implements AutoCloseable {
-  private final Map<String, AlertDelivery> deliveries;
-  /** Held here: meter registries keep only weak references to what their functions read. */
-  private final List<SinkCounters> counters;
+  private volatile Map<String, AlertDelivery> deliveries;
+  private final ReentrantLock sinksLock = new ReentrantLock(); // reconfigure and bindTo, never a call path
+  private MeterRegistry registry; // under sinksLock
+  /** Per sink: its counters (held here: registries keep only weak references) and meters. */
+  private final Map<String, SinkMeters> meters = new LinkedHashMap<>(); // under sinksLock
+  private volatile List<String> order; // sink names as configured
   private final ScheduledExecutorService timer;
   private final Clock clock;
-  private final Map<String, State> states = new ConcurrentHashMap<>();
+  private final Map<StateKey, State> states = new ConcurrentHashMap<>();
+
+  /** Whose dedupe and rate-limit state: one per sink and service. */
+  private record StateKey(String sink, String service) {}
   private volatile Map<String, Route> routes = Map.of();
   private volatile List<String> secrets = List.of();
   private final StatusListener listener = this::onStatusChange;
@@ -71,10 +83,8 @@ public final class Alerts implements AutoCloseable {
     for (AlertSink s : sinks) {
       d.put(s.name(), new AlertDelivery(s));
     }
-    this.deliveries = d;
-    List<SinkCounters> c = new ArrayList<>();
-    d.values().forEach(x -> c.add(new SinkCounters(x)));
-    this.counters = List.copyOf(c);
+    this.deliveries = Map.copyOf(d);
+    this.order = List.copyOf(d.keySet());
     this.clock = clock;
     this.timer = Executors.newSingleThreadScheduledExecutor(LifelineThreads.factory("lifeline-alert-timer-"));
   }
@@ -93,7 +103,7 @@ public final class Alerts implements AutoCloseable {
   /** Which services alert where; services not in the map alert nowhere. */
   public void routes(Map<String, Route> routes) {
     this.routes = Map.copyOf(routes);
-    states.keySet().removeIf(k -> !this.routes.containsKey(k.substring(k.indexOf('\n') + 1)));
+    states.keySet().removeIf(k -> !this.routes.containsKey(k.service()));
   }
 
   /** Secret values masked in every error text (the configuration's passwords and tokens). */
@@ -108,9 +118,110 @@ public final class Alerts implements AutoCloseable {
     this.secrets = List.copyOf(s);
   }
 
-  /** Calls {@code c} with each sink's counters (for metrics). */
+  /** Calls {@code c} with each sink's counters, read live. */
   public void forEachSink(Consumer<SinkCounters> c) {
-    counters.forEach(c);
+    Map<String, AlertDelivery> d = deliveries;
+    for (String name : order) {
+      c.accept(new SinkCounters(d.get(name)));
+    }
+  }
+
+  /**
+   * {@code lifeline_alerts_total{sink, outcome=sent|failed|dropped}} and {@code
+   * lifeline_alerts_queued{sink}} in {@code registry}, for the sinks of now and of every later
+   * {@link #reconfigure}: a removed sink's series go, a new one's come.
+   */
+  public Alerts bindTo(MeterRegistry registry) {
+    sinksLock.lock();
+    try {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      Map<String, AlertDelivery> d = deliveries;
+      for (String name : order) {
+        register(d.get(name));
+      }
+    } finally {
+      sinksLock.unlock();
+    }
+    return this;
+  }
+
+  private void register(AlertDelivery d) {
+    if (registry == null) {
+      return;
+    }
+    SinkCounters c = new SinkCounters(d);
+    String sink = c.sink();
+    List<Meter> m = List.of(
+        FunctionCounter.builder("lifeline.alerts", c, SinkCounters::sent).tag("sink", sink)
+            .tag("outcome", "sent").description("Alerts delivered (2xx), failed after retries, or dropped (queue full)")
+            .register(registry),
+        FunctionCounter.builder("lifeline.alerts", c, SinkCounters::failed).tag("sink", sink)
+            .tag("outcome", "failed").register(registry),
+        FunctionCounter.builder("lifeline.alerts", c, SinkCounters::dropped).tag("sink", sink)
+            .tag("outcome", "dropped").register(registry),
+        Gauge.builder("lifeline.alerts.queued", c, SinkCounters::queued).tag("sink", sink)
+            .description("Alerts waiting for delivery").register(registry));
+    meters.put(sink, new SinkMeters(c, m));
+  }
+
+  private void unregister(String sink) {
+    SinkMeters m = meters.remove(sink);
+    if (m != null && registry != null) {
+      m.meters().forEach(registry::remove);
+    }
+  }
+
+  private record SinkMeters(SinkCounters counters, List<Meter> meters) {}
+
+  /**
+   * Replaces the sinks (hot reload). A sink whose configuration is unchanged keeps its queue,
+   * counters and per-service state; a changed one starts afresh (its old queue drains for up to
+   * 2 s, then stops); a removed one drains and stops; a new one starts. Returns the names of the
+   * sinks added, changed or removed, in that order.
+   */
+  public List<String> reconfigure(Collection<AlertSink> sinks) {
+    sinksLock.lock();
+    try {
+      Map<String, AlertDelivery> before = deliveries;
+      Map<String, AlertDelivery> next = new LinkedHashMap<>();
+      List<String> changed = new ArrayList<>();
+      List<AlertDelivery> retired = new ArrayList<>();
+      for (AlertSink s : sinks) {
+        AlertDelivery was = before.get(s.name());
+        if (was != null && was.sink().equals(s)) {
+          next.put(s.name(), was);
+          continue;
+        }
+        AlertDelivery fresh = new AlertDelivery(s);
+        next.put(s.name(), fresh);
+        changed.add(s.name());
+        if (was != null) {
+          retired.add(was);
+        }
+      }
+      for (Map.Entry<String, AlertDelivery> e : before.entrySet()) {
+        if (!next.containsKey(e.getKey())) {
+          retired.add(e.getValue());
+          changed.add(e.getKey());
+        }
+      }
+      deliveries = Map.copyOf(next);
+      order = List.copyOf(next.keySet());
+      for (String name : changed) {
+        states.keySet().removeIf(k -> k.sink().equals(name));
+        unregister(name);
+        AlertDelivery d = next.get(name);
+        if (d != null) {
+          register(d);
+        }
+      }
+      for (AlertDelivery old : retired) {
+        LifelineThreads.factory("lifeline-alert-retire-").newThread(() -> old.close(Duration.ofSeconds(2))).start();
+      }
+      return List.copyOf(changed);
+    } finally {
+      sinksLock.unlock();
+    }
   }
 
   /** A sink's delivery counters, read live. */
@@ -151,7 +262,7 @@ public final class Alerts implements AutoCloseable {
     for (String sinkName : r.sinks()) {
       AlertDelivery d = deliveries.get(sinkName);
       if (d != null && d.sink().on().contains(newStatus)) {
-        states.computeIfAbsent(sinkName + "\n" + service, k -> new State(d, service)).transition(newStatus, status, r);
+        states.computeIfAbsent(new StateKey(sinkName, service), k -> new State(sinkName, service)).transition(newStatus, status, r);
       }
     }
   }
@@ -159,7 +270,7 @@ public final class Alerts implements AutoCloseable {
   /** Per sink and service; transitions arrive in order from one event thread, flushes from the timer. */
   private final class State {
     private final ReentrantLock lock = new ReentrantLock(); // not synchronized: callers may be virtual threads
-    private final AlertDelivery delivery;
+    private final String sinkName;
     private final String service;
     private ServiceStatus lastSent = ServiceStatus.HEALTHY;
     private long lastSentNanos;
@@ -170,12 +281,16 @@ public final class Alerts implements AutoCloseable {
     private int coalesced;
     private boolean flushScheduled;
 
-    State(AlertDelivery delivery, String service) {
-      this.delivery = delivery;
+    State(String sinkName, String service) {
+      this.sinkName = sinkName;
       this.service = service;
     }
 
     void transition(ServiceStatus status, HealthStatus health, Route route) {
+      AlertDelivery delivery = deliveries.get(sinkName);
+      if (delivery == null) {
+        return; // the sink was removed by a reload
+      }
       lock.lock();
       try {
         long now = System.nanoTime();
@@ -214,6 +329,10 @@ public final class Alerts implements AutoCloseable {
     }
 
     private void send(ServiceStatus status, HealthStatus health, Route route, int folded, long now) {
+      AlertDelivery delivery = deliveries.get(sinkName);
+      if (delivery == null) {
+        return; // removed by a reload meanwhile
+      }
       AlertSink sink = delivery.sink();
       delivery.offer(new Alert(service, route.type(), lastSent, status, route.features(),
           clean(health == null ? null : health.lastError()), clock.instant(), sink.instance(), folded));
