@@ -139,7 +139,10 @@ public final class ConfigLoader {
   private static ConfigurationException renamed(ConfigurationException e, Map<String, String> overridden) {
     List<Problem> out = new ArrayList<>();
     for (Problem p : e.problems()) {
-      String var = overridden.get(p.key());
+      String key = p.key();
+      int item = key.indexOf('[');
+      // a list item (services.cache.features[1]) was set by the list's variable
+      String var = overridden.get(item > 0 && key.endsWith("]") ? key.substring(0, item) : key);
       out.add(var == null ? p : new Problem(var + " (overrides " + p.key() + ")", p.value(), p.allowed()));
     }
     return new ConfigurationException(out);

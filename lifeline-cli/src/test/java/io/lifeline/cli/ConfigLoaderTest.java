@@ -86,6 +86,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void listsAreOverriddenWithCommaSeparatedValues() {
+    LifelineConfig c = new ConfigLoader(Map.of(
+        "LIFELINE_SERVICES_CACHE_FEATURES", " orders , ",
+        "LIFELINE_SERVICES_ORDERS_DB_ALERTS", "ops",
+        "LIFELINE_ALERTS_OPS_ON", "UNAVAILABLE,DEGRADED,HEALTHY"))
+        .parse(OVERRIDABLE, "lifeline.yml");
+    assertThat(c.services().get(1).features()).containsExactly("orders");
+    assertThat(c.services().get(0).alerts()).containsExactly("ops");
+    assertThat(c.alerts().get("ops").on()).containsExactlyInAnyOrder(
+        io.lifeline.core.health.ServiceStatus.UNAVAILABLE, io.lifeline.core.health.ServiceStatus.DEGRADED,
+        io.lifeline.core.health.ServiceStatus.HEALTHY);
+    // an empty value is an empty list
+    assertThat(new ConfigLoader(Map.of("LIFELINE_SERVICES_ORDERS_DB_FEATURES", ""))
+        .parse(OVERRIDABLE, "lifeline.yml").services().get(0).features()).isEmpty();
+    // an item the file could not have either is the same problem, named by the variable
+    ConfigurationException e = catchThrowableOfType(() -> new ConfigLoader(Map.of(
+        "LIFELINE_SERVICES_CACHE_FEATURES", "orders,nope",
+        "LIFELINE_ALERTS_OPS_ON", "UNAVAILABLE,SIDEWAYS"))
+        .parse(OVERRIDABLE, "lifeline.yml"), ConfigurationException.class);
+    List<String> lines = e.problems().stream().map(Object::toString).collect(java.util.stream.Collectors.toList());
+    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("LIFELINE_SERVICES_CACHE_FEATURES").contains("nope"));
+    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("LIFELINE_ALERTS_OPS_ON").contains("SIDEWAYS"));
+  }
+
+  @Test
   void aBadOverrideIsNamedByItsVariableAndAnUnknownOneGetsADidYouMean() {
     ConfigurationException e = catchThrowableOfType(() -> new ConfigLoader(Map.of(
         "LIFELINE_HEALTH_INTERVAL", "5 parsecs",

@@ -18,7 +18,9 @@ import java.util.function.Function;
  * LIFELINE_FEATURES_CACHING_CRITICAL=true}, {@code LIFELINE_ALERTS_OPS_URL=...}.
  *
  * <p>Only paths of sections and services that the file declares can be overridden (an override
- * cannot invent a service), lists cannot (features, alerts, on). A {@code LIFELINE_} variable that
+ * cannot invent a service). Lists (a service's {@code features} and {@code alerts}, a sink's {@code
+ * on}) take comma-separated values, e.g. {@code LIFELINE_SERVICES_CACHE_FEATURES=sessions,caching}
+ * (blanks around items are dropped; an empty value is an empty list). A {@code LIFELINE_} variable that
  * names no such path is a configuration problem with a "did you mean", like an unknown key;
  * two paths that map to one name make that name ambiguous (a problem when it is set). The
  * variables the launcher and the console read themselves ({@link #PROCESS_VARIABLES}) are left alone.
@@ -58,6 +60,7 @@ public final class EnvOverrides {
       Set<String> healthKeys, Set<String> alertKeys, Function<String, Set<String>> serviceKeys,
       Map<String, String> applied) {
     Map<String, List<String>> candidates = new TreeMap<>(); // variable → paths
+    Set<String> lists = new java.util.HashSet<>(); // paths whose value is a list
     for (String k : healthKeys) {
       add(candidates, "health." + k);
     }
@@ -66,8 +69,9 @@ public final class EnvOverrides {
     }
     for (String name : names(top, "alerts")) {
       for (String k : alertKeys) {
-        if (!k.equals("on")) {
-          add(candidates, "alerts." + name + "." + k);
+        add(candidates, "alerts." + name + "." + k);
+        if (k.equals("on")) {
+          lists.add("alerts." + name + "." + k);
         }
       }
     }
@@ -79,8 +83,11 @@ public final class EnvOverrides {
         Set<String> keys = type == null ? null : serviceKeys.apply(type);
         if (keys != null) {
           for (String k : keys) {
-            if (!k.equals("features") && !k.equals("alerts") && !k.equals("type")) {
+            if (!k.equals("type")) {
               add(candidates, "services." + s.getKey() + "." + k);
+            }
+            if (k.equals("features") || k.equals("alerts")) {
+              lists.add("services." + s.getKey() + "." + k);
             }
           }
         }
@@ -106,9 +113,23 @@ public final class EnvOverrides {
       }
       String path = paths.get(0);
       applied.put(path, var);
-      out = set(out, path.split("\\.", -1), 0, new YamlNode.Scalar(e.getValue(), e.getValue(), 0));
+      YamlNode value = lists.contains(path) ? listOf(e.getValue())
+          : new YamlNode.Scalar(e.getValue(), e.getValue(), 0);
+      out = set(out, path.split("\\.", -1), 0, value);
     }
     return out;
+  }
+
+  /** {@code "a, b,c"} → a list of the scalars a, b, c; blank items are dropped. */
+  static YamlNode.Sequence listOf(String commaSeparated) {
+    List<YamlNode> items = new ArrayList<>();
+    for (String item : commaSeparated.split(",", -1)) {
+      String t = item.strip();
+      if (!t.isEmpty()) {
+        items.add(new YamlNode.Scalar(t, t, 0));
+      }
+    }
+    return new YamlNode.Sequence(List.copyOf(items), 0);
   }
 
   private static void add(Map<String, List<String>> candidates, String path) {
