@@ -150,11 +150,33 @@ public final class DemoMain implements Callable<Integer> {
   }
 
   private void openBrowser(String url) {
+    List<String> command = browserCommand(System.getenv("BROWSER"), System.getProperty("os.name", ""), url);
     try {
-      new ProcessBuilder("xdg-open", url).redirectErrorStream(true)
+      new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      out.println("lifeline demo: opening " + url + " with " + command.get(0) + " (--no-browser to skip)");
     } catch (java.io.IOException e) {
       out.println("lifeline demo: could not open a browser (" + e.getMessage() + "); open " + url);
     }
+  }
+
+  /**
+   * How the dashboard is opened: {@code $BROWSER} when set (the convention of xdg-utils and
+   * Python's webbrowser: the command, given the URL), else the desktop's opener ({@code open} on
+   * macOS, the URL handler on Windows, {@code xdg-open} elsewhere).
+   */
+  static List<String> browserCommand(String browserVariable, String osName, String url) {
+    if (browserVariable != null && !browserVariable.isBlank()) {
+      String first = browserVariable.split(java.io.File.pathSeparator, -1)[0].strip();
+      return List.of(first, url);
+    }
+    String os = osName.toLowerCase(java.util.Locale.ROOT);
+    if (os.contains("mac")) {
+      return List.of("open", url);
+    }
+    if (os.contains("win")) {
+      return List.of("rundll32", "url.dll,FileProtocolHandler", url);
+    }
+    return List.of("xdg-open", url);
   }
 }

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,24 +22,36 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo as its own process, as {@code ./lifeline demo --no-browser} runs it: it prints the
- * dashboard URL, serves {@code /}, {@code /health}, {@code /health/ready} and {@code /metrics}, and
+ * The demo as its own process, as {@code ./lifeline demo} runs it: it prints the dashboard URL,
+ * opens it with the desktop's opener (a stand-in {@code xdg-open} here), serves {@code /}, {@code /health}, {@code /health/ready} and {@code /metrics}, and
  * on SIGTERM (what Ctrl-C and {@code kill} send) stops every server it started: no redis-server or
  * postgres process is left behind.
  */
 class DemoProcessTest {
   private static final Pattern READY = Pattern.compile("dashboard ready at (http://127\\.0\\.0\\.1:\\d+/)");
 
+  @TempDir
+  Path tmp;
+
   @Test
   void servesTheEndpointsAndLeavesNoServerProcessBehindOnSigterm() throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process demo = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+    // the browser: a stand-in xdg-open first on the PATH records the URL it is asked to open
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path opened = tmp.resolve("opened.txt");
+    Path opener = Files.writeString(bin.resolve("xdg-open"), "#!/bin/sh\necho \"$1\" >> '" + opened + "'\n");
+    assertThat(opener.toFile().setExecutable(true)).isTrue();
+    ProcessBuilder pb = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-        "-cp", System.getProperty("java.class.path"), DemoMain.class.getName(), "--no-browser", "--port", "0",
+        "-cp", System.getProperty("java.class.path"), DemoMain.class.getName(), "--port", "0",
         "--without", "neo4j") // Neo4j runs inside the demo's JVM (nothing to leave behind) and starts slowest
-        .redirectErrorStream(true).start();
+        .redirectErrorStream(true);
+    pb.environment().remove("BROWSER");
+    pb.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
+    Process demo = pb.start();
     List<String> output = new CopyOnWriteArrayList<>();
     CompletableFuture<String> url = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
@@ -59,6 +73,9 @@ class DemoProcessTest {
     List<ProcessHandle> servers;
     try {
       URI base = URI.create(url.get(90, TimeUnit.SECONDS));
+      // without --no-browser the demo opens the dashboard it printed
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(opened)
+          && Files.readString(opened).strip().equals(base.toString()));
       HttpClient http = HttpClient.newHttpClient();
       await().atMost(Duration.ofSeconds(30)).until(() -> {
         String body = get(http, base, "health").body();
