@@ -118,6 +118,9 @@ final class ConfigReloader implements AutoCloseable {
     s.put("rejected", rejected);
     s.put("problems", List.copyOf(problems));
     if (applied != null) {
+      s.put("added", applied.added());
+      s.put("removed", applied.removed());
+      s.put("retuned", applied.retuned());
       s.put("alertSinksChanged", applied.alertSinks());
       s.put("needRestart", applied.needRestart());
     }

@@ -1,6 +1,7 @@
 package io.lifeline.cli;
 
 import io.lifeline.cli.alert.Alerts;
+import io.lifeline.core.health.ConnectionHealthManager;
 import io.lifeline.console.ConsoleOptions;
 import io.lifeline.console.LifelineConsole;
 import io.lifeline.console.MetricsSource;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What {@code lifeline serve} runs: a started {@link Monitor} on the configured services, the alert
@@ -19,31 +21,46 @@ import java.util.Set;
  * the given source). {@link #apply} changes the services in place (hot reload). Close to stop all.
  */
 public final class LifelineServer implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LifelineServer.class);
   private final Monitor monitor;
   private final Alerts alerts;
-  private final LifelineConfig started;
-  private final LifelineConsole console;
+  private final Function<LifelineConfig.Console, ConsoleOptions.Builder> consoleOptions;
+  private final MetricsSource metrics;
+  private volatile LifelineConsole console;
   private volatile LifelineConfig current;
   private volatile Map<String, Object> configStatus = Map.of();
 
-  private LifelineServer(Monitor monitor, Alerts alerts, LifelineConfig config, ConsoleOptions.Builder options) {
+  private LifelineServer(Monitor monitor, Alerts alerts, LifelineConfig config,
+      Function<LifelineConfig.Console, ConsoleOptions.Builder> consoleOptions, MetricsSource metrics) {
     this.monitor = monitor;
     this.alerts = alerts;
-    this.started = config;
+    this.consoleOptions = consoleOptions;
+    this.metrics = metrics;
     this.current = config;
-    this.console = LifelineConsole.start(monitor.health(), options
+    this.console = startConsole(config.console(), 0);
+  }
+
+  /** The console for {@code c}; {@code port} (when not 0) in place of a configured "any free port". */
+  private LifelineConsole startConsole(LifelineConfig.Console c, int port) {
+    ConsoleOptions.Builder b = consoleOptions.apply(c)
         .criticalFeaturesFrom(() -> current.criticalFeatures())
         .reportExtras(() -> configStatus.isEmpty() ? Map.of() : Map.of("config", configStatus))
-        .build());
+        .metrics(metrics);
+    if (port != 0 && b.build().port() == 0) {
+      b.port(port); // a reload keeps the port an "any free port" start was given
+    }
+    return LifelineConsole.start(monitor.health(), b.build());
   }
 
   /**
    * Starts monitoring, alerting and serving.
    *
-   * @param options the console's options (bind, port, token); critical features and metrics are set here
+   * @param options the console's options (bind, port, token) for a {@code console:} section, at start
+   *     and after each reload that changes it; critical features and metrics are set here
    * @param metrics what {@code /metrics} serves, or null for none (404)
    */
-  public static LifelineServer start(LifelineConfig config, ConsoleOptions.Builder options, MetricsSource metrics) {
+  public static LifelineServer start(LifelineConfig config,
+      Function<LifelineConfig.Console, ConsoleOptions.Builder> options, MetricsSource metrics) {
     Monitor monitor = Monitor.open(config, config.services(), false);
     Alerts alerts = null;
     try {
@@ -52,13 +69,41 @@ public final class LifelineServer implements AutoCloseable {
       alerts.secrets(secrets(config));
       alerts.attach(monitor.health());
       monitor.health().start();
-      return new LifelineServer(monitor, alerts, config, options.metrics(metrics));
+      return new LifelineServer(monitor, alerts, config, Objects.requireNonNull(options, "options"), metrics);
     } catch (RuntimeException e) {
       if (alerts != null) {
         alerts.close();
       }
       monitor.close();
       throw e;
+    }
+  }
+
+  /** {@link #start(LifelineConfig, Function, MetricsSource)} with the same console options whatever the file says. */
+  public static LifelineServer start(LifelineConfig config, ConsoleOptions.Builder options, MetricsSource metrics) {
+    ConsoleOptions fixed = options.build();
+    return start(config, c -> ConsoleOptions.builder().bindAddress(fixed.bindAddress()).port(fixed.port()),
+        metrics);
+  }
+
+  /**
+   * A changed {@code console:} section: the console is stopped and started again with it (the
+   * socket is released first: the port may be the same). When the new one cannot start (the port
+   * is taken, the address is not local), the old settings are started again and the reason is
+   * returned; null when the new console serves.
+   */
+  private String restartConsole(LifelineConfig.Console was, LifelineConfig.Console now) {
+    LifelineConsole old = console;
+    int port = old.uri().getPort();
+    old.close();
+    try {
+      console = startConsole(now, port);
+      LOG.info("console restarted with the new settings on {}", console.uri());
+      return null;
+    } catch (RuntimeException e) {
+      LOG.warn("console settings not applied, the previous ones serve again: {}", e.getMessage());
+      console = startConsole(was, port);
+      return "console (" + e.getMessage() + ")";
     }
   }
 
@@ -85,14 +130,23 @@ public final class LifelineServer implements AutoCloseable {
    * Applies a new, already validated configuration without a restart: services added, removed and
    * retuned (a changed service gets a new manager; a check of the old one still running finishes
    * and is not recorded), features and their criticality, the alert sinks (added, changed, removed:
-   * {@link Alerts#reconfigure}) and which services alert where. The {@code health:} and {@code
-   * console:} sections are fixed at start (the check scheduler and the listening socket): a change
-   * to them is reported in {@link Applied#needRestart()} and the running values stay. Not
-   * thread-safe: one caller at a time (the reloader's thread).
+   * {@link Alerts#reconfigure}), which services alert where, and the {@code health:} schedule and
+   * thresholds ({@link ConnectionHealthManager#retune}; reported as {@code "health"} in {@link
+   * Applied#retuned()}), and the {@code console:} section (the console restarts on the new
+   * settings, {@code "console"} in {@link Applied#retuned()}; if they cannot serve, the old ones
+   * serve again and the reason is in {@link Applied#needRestart()}). Not thread-safe: one caller at
+   * a time (the reloader's thread).
    */
   public Applied apply(LifelineConfig next) {
     Objects.requireNonNull(next, "next");
     LifelineConfig before = current;
+    // first: the only step that can still refuse the configuration, so a refusal changes nothing
+    boolean healthChanged = !Objects.equals(before.health(), next.health());
+    if (healthChanged) {
+      LifelineConfig.Health h = next.health();
+      monitor.health().retune(h.interval(), h.timeout(), h.latencyThreshold(), h.unavailableThreshold(),
+          h.recoveryThreshold());
+    }
     Map<String, LifelineConfig.Service> old = byName(before.services());
     Map<String, LifelineConfig.Service> now = byName(next.services());
     List<String> added = new ArrayList<>();
@@ -118,11 +172,16 @@ public final class LifelineServer implements AutoCloseable {
     List<String> sinks = alerts.reconfigure(next.alerts().values());
     alerts.routes(routes(next));
     List<String> needRestart = new ArrayList<>();
-    if (!Objects.equals(started.health(), next.health())) {
-      needRestart.add("health");
+    if (healthChanged) {
+      retuned.add("health");
     }
-    if (!Objects.equals(started.console(), next.console())) {
-      needRestart.add("console");
+    if (!Objects.equals(before.console(), next.console())) {
+      String refused = restartConsole(before.console(), next.console());
+      if (refused == null) {
+        retuned.add("console");
+      } else {
+        needRestart.add(refused);
+      }
     }
     current = next;
     return new Applied(added, removed, retuned, sinks, needRestart);

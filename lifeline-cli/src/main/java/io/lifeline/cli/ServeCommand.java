@@ -61,7 +61,7 @@ final class ServeCommand implements Callable<Integer> {
     LifelineConfig c = loader.parse(text, config);
     PrometheusMeterRegistry registry = registry();
     try (LifelineServer server = LifelineServer.start(c,
-        LibraryConfigs.consoleOptions(c.console(), bind, port, ctx.env()), registry::scrape);
+        section -> LibraryConfigs.consoleOptions(section, bind, port, ctx.env()), registry::scrape);
          ConfigReloader reloader = noReload ? null
              : new ConfigReloader(file, config, text, loader, server, RELOAD_EVERY)) {
       server.alerts().bindTo(registry);

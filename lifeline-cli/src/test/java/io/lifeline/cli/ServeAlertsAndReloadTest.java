@@ -193,14 +193,32 @@ class ServeAlertsAndReloadTest {
       await().atMost(Duration.ofSeconds(10)).until(() ->
           !ServeCommandTest.get(s.uri(), "/metrics").body().contains("service=\"cache2\""));
 
-      // a change to health: is reported as needing a restart, the rest applies
+      // health: and console: apply too: a new schedule, and a console token (the console restarts)
+      String token = "console-Tok-3391";
+      save(f, "health: {interval: 2s, timeout: 1s, unavailableThreshold: 1, recoveryThreshold: 1}",
+          "console: {token: '" + token + "'}",
+          "features: {sessions: {critical: true}}",
+          "services:",
+          redisService("cache", ""));
+      await().atMost(Duration.ofSeconds(10)).until(() -> ServeCommandTest.get(s.uri(), "/health").statusCode() == 401);
+      HttpResponse<String> authorized = ServeCommandTest.HTTP.send(java.net.http.HttpRequest.newBuilder(
+          s.uri().resolve("/health")).header("Authorization", "Bearer " + token).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(authorized.statusCode()).isEqualTo(200);
+      JsonNode config = ServeCommandTest.JSON.readTree(authorized.body()).at("/config");
+      assertThat(config.at("/lastReload").asText()).isEqualTo("applied");
+      assertThat(config.at("/needRestart").toString()).isEqualTo("[]");
+      assertThat(config.at("/retuned").toString()).contains("health").contains("console");
+      assertThat(authorized.body()).doesNotContain(token).doesNotContain(CANARY);
+      assertThat(ServeCommandTest.get(s.uri(), "/health/ready").statusCode()).isEqualTo(200); // probes stay open
+      // the token goes again: the console is open again
       save(f, "health: {interval: 2s, timeout: 1s, unavailableThreshold: 1, recoveryThreshold: 1}",
           "features: {sessions: {critical: true}}",
           "services:",
           redisService("cache", ""));
-      await().atMost(Duration.ofSeconds(10)).until(() -> health(s.uri()).at("/config/needRestart").toString()
-          .contains("health"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> ServeCommandTest.get(s.uri(), "/health").statusCode() == 200);
     }
+    assertThat(err.toString()).doesNotContain("console-Tok-3391");
     assertThat(err.toString()).doesNotContain(CANARY);
   }
 

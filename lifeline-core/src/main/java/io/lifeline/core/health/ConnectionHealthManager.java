@@ -121,11 +121,12 @@ public final class ConnectionHealthManager implements AutoCloseable {
   }
 
   private final RetryConfig retryConfig;
-  private final Duration checkInterval;
-  private final Duration checkTimeout;
-  private final Duration latencyThreshold;
+  // volatile: retune() replaces them while rounds run; each round and check reads them once
+  private volatile Duration checkInterval;
+  private volatile Duration checkTimeout;
+  private volatile Duration latencyThreshold;
   private final long logSummaryNanos;
-  private final StatusMachine machine;
+  private volatile StatusMachine machine;
   private final Backoff downBackoff;
   private final Ticker ticker;
   private final Clock clock;
@@ -200,6 +201,43 @@ public final class ConnectionHealthManager implements AutoCloseable {
     s.remove();
     meters.servicesChanged();
     return true;
+  }
+
+  /**
+   * Changes the check schedule and thresholds of a running manager (a configuration reload): the
+   * interval applies at once (a round due later than one new interval from now is brought forward
+   * to then; a round running now schedules the next with the new interval), the timeout and latency threshold from the next check, the thresholds from the next check's
+   * verdict (counts already made are kept, e.g. 2 failures toward a new threshold of 3). Validated
+   * like the builder's values, all problems at once; nothing changes when one is rejected.
+   *
+   * @throws io.lifeline.core.ConfigurationException naming every value out of range
+   */
+  public void retune(Duration checkInterval, Duration checkTimeout, Duration latencyThreshold,
+      int unavailableThreshold, int recoveryThreshold) {
+    io.lifeline.core.Validation v = io.lifeline.core.Validation.byField();
+    v.duration("checkInterval", checkInterval, Duration.ofMillis(10), Duration.ofDays(1));
+    v.duration("checkTimeout", checkTimeout, Duration.ofMillis(1), Duration.ofHours(1));
+    v.duration("latencyThreshold", latencyThreshold, Duration.ZERO, Duration.ofHours(1));
+    v.range("unavailableThreshold", unavailableThreshold, 1, 1_000);
+    v.range("recoveryThreshold", recoveryThreshold, 1, 1_000);
+    v.throwIfAny();
+    StatusMachine next = new StatusMachine(unavailableThreshold, recoveryThreshold);
+    this.checkInterval = checkInterval;
+    this.checkTimeout = checkTimeout;
+    this.latencyThreshold = latencyThreshold;
+    this.machine = next;
+    long interval = checkInterval.toNanos();
+    services.values().forEach(svc -> svc.pullIn(interval));
+  }
+
+  /** The interval between two checks of a service, as now in force. */
+  public Duration checkInterval() {
+    return checkInterval;
+  }
+
+  /** The bound on a check's wait for a thread and on its run time, as now in force. */
+  public Duration checkTimeout() {
+    return checkTimeout;
   }
 
   /** Names of registered services. */
@@ -601,6 +639,22 @@ public final class ConnectionHealthManager implements AutoCloseable {
       this.features = features;
       this.dispatcher = new OrderedDispatcher<>("health '" + name + "'", notifier, 1, SEQ_MASK,
           ConnectionHealthManager.this::fanOut);
+    }
+
+    /**
+     * After {@link #retune}: a round due more than {@code intervalNanos} from now (scheduled with a
+     * longer interval or a backoff) is brought forward to one new interval from now. A round that
+     * has begun is left alone: it schedules its successor with the new interval itself.
+     */
+    void pullIn(long intervalNanos) {
+      ScheduledFuture<?> n = next;
+      if (n == null || removed || nextAtNanos - ticker.read() <= intervalNanos) {
+        return;
+      }
+      if (n.cancel(false)) {
+        nextAtNanos = Long.MIN_VALUE; // from now, not from the cancelled round's due time
+        schedule(intervalNanos);
+      }
     }
 
     void remove() {
