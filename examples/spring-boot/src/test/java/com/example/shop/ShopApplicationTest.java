@@ -67,6 +67,10 @@ class ShopApplicationTest {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(call(port, "GET", "/actuator/health/lifeline/redis").body()).contains("\"UP\""));
       assertThat(call(port, "GET", "/actuator/prometheus").body()).contains("lifeline_");
+      // the full report, exposed because application.properties adds "lifeline" to the web exposure
+      HttpResponse<String> report = call(port, "GET", "/actuator/lifeline");
+      assertThat(report.statusCode()).isEqualTo(200);
+      assertThat(report.body()).contains("\"services\"").contains("\"redis\"").contains("\"database\"");
 
       REDIS.kill();
       try {
