@@ -281,15 +281,21 @@ class ConnectionPoolLincheckTest {
    */
   private static final int SCALE = Math.max(1, Integer.getInteger("lifeline.lincheck.scale", 1));
 
-  /** Random scenarios: 3 threads, small enough that every interleaving class gets explored. */
-  private static ModelCheckingOptions randomModelChecking(Class<?> spec, int iterations) {
+  /**
+   * Random scenarios: 3 threads, small enough that every interleaving class gets explored. The
+   * default build runs one random scenario per test ({@code verify}'s time bound: a random
+   * scenario of the pool with close took 20-60 s here); {@code -Psoak} runs {@code soakIterations}
+   * times the scale. The hand-written scenarios, which each caught a real design bug, always run
+   * at their full budget.
+   */
+  private static ModelCheckingOptions randomModelChecking(Class<?> spec, int soakIterations) {
     return new ModelCheckingOptions()
         .sequentialSpecification(spec)
         .threads(3)
         .actorsPerThread(2)
         .actorsBefore(2)
         .actorsAfter(1)
-        .iterations(iterations * SCALE)
+        .iterations(SCALE == 1 ? 1 : soakIterations * SCALE)
         .invocationsPerIteration(150);
   }
 
