@@ -647,13 +647,35 @@ public final class ConnectionHealthManager implements AutoCloseable {
      * has begun is left alone: it schedules its successor with the new interval itself.
      */
     void pullIn(long intervalNanos) {
-      ScheduledFuture<?> n = next;
-      if (n == null || removed || nextAtNanos - ticker.read() <= intervalNanos) {
-        return;
+      scheduling.lock();
+      try {
+        ScheduledFuture<?> n = next;
+        if (n == null || removed || nextAtNanos - ticker.read() <= intervalNanos) {
+          return;
+        }
+        if (n.cancel(false)) {
+          nextAtNanos = Long.MIN_VALUE; // from now, not from the cancelled round's due time
+          schedule(intervalNanos);
+        }
+      } finally {
+        scheduling.unlock();
       }
-      if (n.cancel(false)) {
-        nextAtNanos = Long.MIN_VALUE; // from now, not from the cancelled round's due time
-        schedule(intervalNanos);
+    }
+
+    /**
+     * Orders {@link #pullIn} with a finishing round's {@code schedule(nextDelay())}: without it a
+     * retune between the round's reading of the old interval and its scheduling found no pending
+     * round to bring forward, and the next check waited the old interval. Taken once per round,
+     * never on a call path; a lock, not a monitor (no virtual-thread pinning).
+     */
+    private final java.util.concurrent.locks.ReentrantLock scheduling = new java.util.concurrent.locks.ReentrantLock();
+
+    private void scheduleNext() {
+      scheduling.lock();
+      try {
+        schedule(nextDelay());
+      } finally {
+        scheduling.unlock();
       }
     }
 
@@ -692,6 +714,15 @@ public final class ConnectionHealthManager implements AutoCloseable {
      * that is already overdue runs at once.
      */
     void schedule(long delayNanos) {
+      scheduling.lock();
+      try {
+        scheduleLocked(delayNanos);
+      } finally {
+        scheduling.unlock();
+      }
+    }
+
+    private void scheduleLocked(long delayNanos) {
       if (removed || closed.get()) {
         return;
       }
@@ -703,7 +734,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
       }
       nextAtNanos = due;
       try {
-        next = scheduler.schedule(() -> run().whenComplete((h, e) -> schedule(nextDelay())),
+        next = scheduler.schedule(() -> run().whenComplete((h, e) -> scheduleNext()),
             due - now, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         // closed meanwhile
