@@ -46,10 +46,11 @@ public final class LifelineServer implements AutoCloseable {
         .criticalFeaturesFrom(() -> current.criticalFeatures())
         .reportExtras(() -> configStatus.isEmpty() ? Map.of() : Map.of("config", configStatus))
         .metrics(metrics);
-    if (port != 0 && b.build().port() == 0) {
-      b.port(port); // a reload keeps the port an "any free port" start was given
+    ConsoleOptions options = b.build();
+    if (port != 0 && options.port() == 0) {
+      options = b.port(port).build(); // a reload keeps the port an "any free port" start was given
     }
-    return LifelineConsole.start(monitor.health(), b.build());
+    return LifelineConsole.start(monitor.health(), options);
   }
 
   /**

@@ -85,6 +85,11 @@ class ServeAlertsAndReloadTest {
     return ServeCommandTest.JSON.readTree(r.body());
   }
 
+  static void awaitCacheHealthy(URI base) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> health(base).at("/services/cache/status").asText()
+        .equals("HEALTHY"));
+  }
+
   static double metric(URI base, String prefix, String... contains) throws Exception {
     String body = ServeCommandTest.get(base, "/metrics").body();
     if (System.getProperty("debugMetrics") != null) {
@@ -108,8 +113,7 @@ class ServeAlertsAndReloadTest {
           redisService("cache", ""));
       StringWriter err = new StringWriter();
       try (ServeCommandTest.Serving s = serve(f, RedisServerExtension.freePort(), err)) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> health(s.uri()).at("/services/cache/status").asText()
-            .equals("HEALTHY"));
+        awaitCacheHealthy(s.uri());
         assertThat(hook.requests.get()).isZero(); // starting healthy is no news
 
         redis.kill();
@@ -150,8 +154,7 @@ class ServeAlertsAndReloadTest {
         redisService("cache", ""));
     StringWriter err = new StringWriter();
     try (ServeCommandTest.Serving s = serve(f, port, err)) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> health(s.uri()).at("/services/cache/status").asText()
-          .equals("HEALTHY"));
+      awaitCacheHealthy(s.uri());
 
       // added: a second Redis service; retuned: sessions becomes critical
       save(f, head,
@@ -235,8 +238,7 @@ class ServeAlertsAndReloadTest {
           redisService("cache", ""));
       StringWriter err = new StringWriter();
       try (ServeCommandTest.Serving s = serve(f, RedisServerExtension.freePort(), err)) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> health(s.uri()).at("/services/cache/status").asText()
-            .equals("HEALTHY"));
+        awaitCacheHealthy(s.uri());
         assertThat(metric(s.uri(), "lifeline_alerts_total{", "sink=\"ops\"", "outcome=\"sent\"")).isZero();
 
         // the sink's URL changes: applied at once, no restart asked for
@@ -267,8 +269,7 @@ class ServeAlertsAndReloadTest {
         } finally {
           redis.restart();
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> health(s.uri()).at("/services/cache/status").asText()
-            .equals("HEALTHY"));
+        awaitCacheHealthy(s.uri());
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
             second.requests.get() == 1 && first.requests.get() == 0);
       }

@@ -98,21 +98,27 @@ class LifelineSpringApplicationTest {
     }
   }
 
+  /**
+   * What the real-application tests share: quiet Boot, probes and details on, health decided by one
+   * check every 200 ms, one fast retry. Each test adds its backend and its check timeout.
+   */
+  static final String[] QUICK_HEALTH = {
+      "spring.main.banner-mode=off",
+      "spring.jmx.enabled=false",
+      "management.endpoint.health.probes.enabled=true",
+      "management.endpoint.health.show-details=always",
+      "lifeline.health.check-interval=200ms",
+      "lifeline.health.unavailable-threshold=1",
+      "lifeline.health.recovery-threshold=1",
+      "lifeline.retry.max-retries=1",
+      "lifeline.retry.base-delay=10ms",
+      "lifeline.retry.max-delay=50ms",
+      "lifeline.retry.circuit-breaker-timeout=1s"};
+
   static String[] common() {
     return new String[] {
-        "spring.main.banner-mode=off",
-        "spring.jmx.enabled=false",
         "spring.data.redis.url=" + REDIS.url(),
-        "management.endpoint.health.probes.enabled=true",
-        "management.endpoint.health.show-details=always",
-        "lifeline.health.check-interval=200ms",
         "lifeline.health.check-timeout=1s",
-        "lifeline.health.unavailable-threshold=1",
-        "lifeline.health.recovery-threshold=1",
-        "lifeline.retry.max-retries=1",
-        "lifeline.retry.base-delay=10ms",
-        "lifeline.retry.max-delay=50ms",
-        "lifeline.retry.circuit-breaker-timeout=1s",
         "lifeline.redis.command-timeout=500ms",
         "lifeline.redis.connect-timeout=500ms"};
   }
@@ -122,7 +128,7 @@ class LifelineSpringApplicationTest {
     PG.execute("CREATE TABLE orders(id text PRIMARY KEY)");
     journalDir = Files.createTempDirectory("lifeline-spring-journal");
     app = new SpringApplicationBuilder(ShopApplication.class).web(WebApplicationType.NONE)
-        .properties(common())
+        .properties(QUICK_HEALTH).properties(common())
         .properties(
             "spring.datasource.url=" + PG.jdbcUrl(),
             "spring.datasource.username=" + PostgresServerExtension.SUPERUSER,
@@ -205,7 +211,7 @@ class LifelineSpringApplicationTest {
   void redisBackingACriticalFeatureTakesTheApplicationOutOfReadinessAndBack() throws Exception {
     try (ConfigurableApplicationContext sessions = new SpringApplicationBuilder(SessionsApplication.class)
         .web(WebApplicationType.NONE)
-        .properties(common())
+        .properties(QUICK_HEALTH).properties(common())
         .properties("lifeline.redis.name=sessions-redis", "lifeline.redis.features=sessions",
             "lifeline.health.critical-features=sessions")
         .run()) {

@@ -66,20 +66,10 @@ class LifelineSpringNeo4jApplicationTest {
   @BeforeAll
   static void startApplication() {
     app = new SpringApplicationBuilder(GraphApplication.class).web(WebApplicationType.NONE)
+        .properties(LifelineSpringApplicationTest.QUICK_HEALTH)
         .properties(
-            "spring.main.banner-mode=off",
-            "spring.jmx.enabled=false",
             "spring.neo4j.uri=" + NEO4J.directUri(),
-            "management.endpoint.health.probes.enabled=true",
-            "management.endpoint.health.show-details=always",
-            "lifeline.health.check-interval=200ms",
             "lifeline.health.check-timeout=2s",
-            "lifeline.health.unavailable-threshold=1",
-            "lifeline.health.recovery-threshold=1",
-            "lifeline.retry.max-retries=1",
-            "lifeline.retry.base-delay=10ms",
-            "lifeline.retry.max-delay=50ms",
-            "lifeline.retry.circuit-breaker-timeout=1s",
             "lifeline.neo4j.connection-timeout=1s",
             "lifeline.health.critical-features=graph")
         .run();

@@ -215,11 +215,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
   public void retune(Duration checkInterval, Duration checkTimeout, Duration latencyThreshold,
       int unavailableThreshold, int recoveryThreshold) {
     io.lifeline.core.Validation v = io.lifeline.core.Validation.byField();
-    v.duration("checkInterval", checkInterval, Duration.ofMillis(10), Duration.ofDays(1));
-    v.duration("checkTimeout", checkTimeout, Duration.ofMillis(1), Duration.ofHours(1));
-    v.duration("latencyThreshold", latencyThreshold, Duration.ZERO, Duration.ofHours(1));
-    v.range("unavailableThreshold", unavailableThreshold, 1, 1_000);
-    v.range("recoveryThreshold", recoveryThreshold, 1, 1_000);
+    validateTunables(v, checkInterval, checkTimeout, latencyThreshold, unavailableThreshold, recoveryThreshold);
     v.throwIfAny();
     StatusMachine next = new StatusMachine(unavailableThreshold, recoveryThreshold);
     this.checkInterval = checkInterval;
@@ -228,6 +224,16 @@ public final class ConnectionHealthManager implements AutoCloseable {
     this.machine = next;
     long interval = checkInterval.toNanos();
     services.values().forEach(svc -> svc.pullIn(interval));
+  }
+
+  /** The ranges of what {@link #retune} can change, shared with the builder. */
+  private static void validateTunables(io.lifeline.core.Validation v, Duration checkInterval, Duration checkTimeout,
+      Duration latencyThreshold, int unavailableThreshold, int recoveryThreshold) {
+    v.duration("checkInterval", checkInterval, Duration.ofMillis(10), Duration.ofDays(1));
+    v.duration("checkTimeout", checkTimeout, Duration.ofMillis(1), Duration.ofHours(1));
+    v.duration("latencyThreshold", latencyThreshold, Duration.ZERO, Duration.ofHours(1));
+    v.range("unavailableThreshold", unavailableThreshold, 1, 1_000);
+    v.range("recoveryThreshold", recoveryThreshold, 1, 1_000);
   }
 
   /** The interval between two checks of a service, as now in force. */
@@ -1178,12 +1184,8 @@ public final class ConnectionHealthManager implements AutoCloseable {
     public ConnectionHealthManager build() {
       io.lifeline.core.Validation v = io.lifeline.core.Validation.byField();
       v.required("retryConfig", retryConfig);
-      v.duration("checkInterval", checkInterval, Duration.ofMillis(10), Duration.ofDays(1));
-      v.duration("checkTimeout", checkTimeout, Duration.ofMillis(1), Duration.ofHours(1));
-      v.duration("latencyThreshold", latencyThreshold, Duration.ZERO, Duration.ofHours(1));
+      validateTunables(v, checkInterval, checkTimeout, latencyThreshold, unavailableThreshold, recoveryThreshold);
       v.duration("logSummaryInterval", logSummaryInterval, Duration.ofSeconds(1), Duration.ofDays(1));
-      v.range("unavailableThreshold", unavailableThreshold, 1, 1_000);
-      v.range("recoveryThreshold", recoveryThreshold, 1, 1_000);
       v.range("maxConcurrentChecks", maxConcurrentChecks, 1, 1_024);
       v.range("maxAbandonedChecks", maxAbandonedChecks, 0, 10_000);
       v.required("ticker", ticker);
