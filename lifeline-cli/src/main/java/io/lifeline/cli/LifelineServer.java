@@ -42,6 +42,10 @@ public final class LifelineServer implements AutoCloseable {
 
   /** The console for {@code c}; {@code port} (when not 0) in place of a configured "any free port". */
   private LifelineConsole startConsole(LifelineConfig.Console c, int port) {
+    return LifelineConsole.start(monitor.health(), consoleOptions(c, port));
+  }
+
+  private ConsoleOptions consoleOptions(LifelineConfig.Console c, int port) {
     ConsoleOptions.Builder b = consoleOptions.apply(c)
         .criticalFeaturesFrom(() -> current.criticalFeatures())
         .reportExtras(() -> configStatus.isEmpty() ? Map.of() : Map.of("config", configStatus))
@@ -50,7 +54,7 @@ public final class LifelineServer implements AutoCloseable {
     if (port != 0 && options.port() == 0) {
       options = b.port(port).build(); // a reload keeps the port an "any free port" start was given
     }
-    return LifelineConsole.start(monitor.health(), options);
+    return options;
   }
 
   /**
@@ -88,22 +92,38 @@ public final class LifelineServer implements AutoCloseable {
   }
 
   /**
-   * A changed {@code console:} section: the console is stopped and started again with it (the
-   * socket is released first: the port may be the same). When the new one cannot start (the port
-   * is taken, the address is not local), the old settings are started again and the reason is
-   * returned; null when the new console serves.
+   * A changed {@code console:} section. A new token on the same address and port is taken in place
+   * ({@link LifelineConsole#useTokenOf}): probes see no gap. A new port: the new console starts
+   * before the old one stops. The same port on a new address: the old one stops first (the socket
+   * may conflict), so there is a moment with no listener. When the new console cannot start (the
+   * port is taken, the address is not local, a non-loopback bind without a token), the old
+   * settings serve on and the reason is returned; null when the new settings serve.
    */
-  private String restartConsole(LifelineConfig.Console was, LifelineConfig.Console now) {
+  private String applyConsole(LifelineConfig.Console was, LifelineConfig.Console now) {
     LifelineConsole old = console;
-    int port = old.uri().getPort();
-    old.close();
+    int port = old.port();
     try {
-      console = startConsole(now, port);
+      ConsoleOptions next = consoleOptions(now, port);
+      if (next.port() == port && next.address().equals(old.address())) {
+        old.useTokenOf(next);
+        return null;
+      }
+      if (next.port() != port) {
+        console = LifelineConsole.start(monitor.health(), next);
+        old.close();
+      } else {
+        old.close();
+        try {
+          console = LifelineConsole.start(monitor.health(), next);
+        } catch (RuntimeException e) {
+          console = startConsole(was, port);
+          throw e;
+        }
+      }
       LOG.info("console restarted with the new settings on {}", console.uri());
       return null;
     } catch (RuntimeException e) {
-      LOG.warn("console settings not applied, the previous ones serve again: {}", e.getMessage());
-      console = startConsole(was, port);
+      LOG.warn("console settings not applied, the previous ones serve on: {}", e.getMessage());
       return "console (" + e.getMessage() + ")";
     }
   }
@@ -133,9 +153,9 @@ public final class LifelineServer implements AutoCloseable {
    * and is not recorded), features and their criticality, the alert sinks (added, changed, removed:
    * {@link Alerts#reconfigure}), which services alert where, and the {@code health:} schedule and
    * thresholds ({@link ConnectionHealthManager#retune}; reported as {@code "health"} in {@link
-   * Applied#retuned()}), and the {@code console:} section (the console restarts on the new
-   * settings, {@code "console"} in {@link Applied#retuned()}; if they cannot serve, the old ones
-   * serve again and the reason is in {@link Applied#needRestart()}). Not thread-safe: one caller at
+   * Applied#retuned()}), and the {@code console:} section (a new token in place, a new port or
+   * address by a new console: {@code "console"} in {@link Applied#retuned()}; if they cannot
+   * serve, the old ones serve on and the reason is in {@link Applied#needRestart()}). Not thread-safe: one caller at
    * a time (the reloader's thread).
    */
   public Applied apply(LifelineConfig next) {
@@ -177,7 +197,7 @@ public final class LifelineServer implements AutoCloseable {
       retuned.add("health");
     }
     if (!Objects.equals(before.console(), next.console())) {
-      String refused = restartConsole(before.console(), next.console());
+      String refused = applyConsole(before.console(), next.console());
       if (refused == null) {
         retuned.add("console");
       } else {

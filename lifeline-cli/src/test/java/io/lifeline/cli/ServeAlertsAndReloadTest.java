@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -50,12 +52,18 @@ class ServeAlertsAndReloadTest {
   }
 
   static ServeCommandTest.Serving serve(Path config, int port, StringWriter err) throws Exception {
+    return serve(config, err, "--port", String.valueOf(port));
+  }
+
+  /** {@code lifeline serve --config config extra…}, in this JVM, until the Serving is closed. */
+  static ServeCommandTest.Serving serve(Path config, StringWriter err, String... extra) throws Exception {
     StringWriter out = new StringWriter();
     CountDownLatch stop = new CountDownLatch(1);
     Cli.Context ctx = new Cli.Context(Map.of("REDIS_PASSWORD", CANARY), new PrintWriter(out, true),
         new PrintWriter(err, true), stop);
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-        () -> Cli.run(ctx, "serve", "--config", config.toString(), "--port", String.valueOf(port)));
+    List<String> args = new ArrayList<>(List.of("serve", "--config", config.toString()));
+    args.addAll(List.of(extra));
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Cli.run(ctx, args.toArray(String[]::new)));
     Pattern serving = Pattern.compile("on (http://\\S+/) ");
     await().atMost(Duration.ofSeconds(30)).until(() -> exit.isDone() || serving.matcher(out.toString()).find());
     assertThat(exit).as(err.toString()).isNotDone();
@@ -203,7 +211,26 @@ class ServeAlertsAndReloadTest {
           "features: {sessions: {critical: true}}",
           "services:",
           redisService("cache", ""));
-      await().atMost(Duration.ofSeconds(10)).until(() -> ServeCommandTest.get(s.uri(), "/health").statusCode() == 401);
+      // a probe polled all along never finds the port closed: a new token is taken in place
+      java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
+      CompletableFuture<Integer> probes = CompletableFuture.supplyAsync(() -> {
+        int n = 0;
+        while (polling.get()) {
+          try {
+            assertThat(ServeCommandTest.get(s.uri(), "/health/live").statusCode()).isEqualTo(200);
+          } catch (Exception e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+          n++;
+        }
+        return n;
+      });
+      try {
+        await().atMost(Duration.ofSeconds(10)).until(() -> ServeCommandTest.get(s.uri(), "/health").statusCode() == 401);
+      } finally {
+        polling.set(false);
+      }
+      assertThat(probes.get(20, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
       HttpResponse<String> authorized = ServeCommandTest.HTTP.send(java.net.http.HttpRequest.newBuilder(
           s.uri().resolve("/health")).header("Authorization", "Bearer " + token).GET().build(),
           HttpResponse.BodyHandlers.ofString());
@@ -223,6 +250,50 @@ class ServeAlertsAndReloadTest {
     }
     assertThat(err.toString()).doesNotContain("console-Tok-3391");
     assertThat(err.toString()).doesNotContain(CANARY);
+  }
+
+  @Test
+  void aNewConsolePortServesBeforeTheOldOneStopsAndATakenPortLeavesTheOldOneServing() throws Exception {
+    Path f = dir.resolve("console-port.yml");
+    int first = RedisServerExtension.freePort();
+    String head = "health: {interval: 300ms, timeout: 1s, unavailableThreshold: 1, recoveryThreshold: 1}\n"
+        + "features: {sessions: {critical: false}}";
+    save(f, head, "console: {port: " + first + "}", "services:", redisService("cache", ""));
+    StringWriter err = new StringWriter();
+    try (ServeCommandTest.Serving s = serve(f, err);
+        java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      URI one = s.uri();
+      assertThat(one.getPort()).isEqualTo(first);
+      awaitCacheHealthy(one);
+
+      // a port another process holds: refused, named, and the running console serves on
+      save(f, head, "console: {port: " + taken.getLocalPort() + "}", "services:", redisService("cache", ""));
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          health(one).at("/config/needRestart").toString().contains("console"));
+      assertThat(health(one).at("/config/needRestart").toString()).contains(String.valueOf(taken.getLocalPort()));
+      assertThat(ServeCommandTest.get(one, "/health/ready").statusCode()).isEqualTo(200);
+
+      // a free port: the new console serves, then the old port is released
+      int second = RedisServerExtension.freePort();
+      save(f, head, "console: {port: " + second + "}", "services:", redisService("cache", ""));
+      URI two = URI.create("http://127.0.0.1:" + second + "/");
+      await().ignoreExceptions().atMost(Duration.ofSeconds(10)).until(() ->
+          ServeCommandTest.get(two, "/health/ready").statusCode() == 200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> refused(one));
+      // the status is set once apply() has returned, a moment after the new console served
+      await().atMost(Duration.ofSeconds(10)).until(() -> health(two).at("/config/retuned").toString()
+          .contains("console"));
+      assertThat(health(two).at("/config/needRestart").toString()).isEqualTo("[]");
+    }
+    assertThat(err.toString()).doesNotContain(CANARY);
+  }
+
+  private static boolean refused(URI base) {
+    try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+      return false;
+    } catch (java.io.IOException e) {
+      return true;
+    }
   }
 
   @Test

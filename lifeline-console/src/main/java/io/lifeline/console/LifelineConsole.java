@@ -17,6 +17,7 @@ import io.lifeline.core.internal.LifelineThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +84,7 @@ public final class LifelineConsole implements AutoCloseable {
 
   private final ConnectionHealthManager health;
   private final ConsoleOptions options;
-  private final BearerToken token;
+  private volatile BearerToken token; // replaced in place by useTokenOf: no socket gap for a new token
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
   private final ServiceHistory history;
@@ -138,6 +139,11 @@ public final class LifelineConsole implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** The address it listens on. */
+  public InetAddress address() {
+    return options.address();
+  }
+
   /** {@code http://host:port/}. */
   public URI uri() {
     String host = options.address().getHostAddress();
@@ -152,6 +158,30 @@ public final class LifelineConsole implements AutoCloseable {
     events.close();
     server.stop(1);
     executor.shutdownNow();
+  }
+
+  /**
+   * Takes {@code next}'s token (or its absence) without releasing the socket, so probes and
+   * clients see no gap: the way to rotate a token under a running console. Streams on {@code
+   * /events} opened with the old token are ended (clients reconnect with the new one). Only the
+   * token is taken from {@code next}; its bind address must be this console's, because whether a
+   * token may be absent depends on it (a non-loopback bind requires one, checked when {@code next}
+   * was built).
+   *
+   * @throws IllegalArgumentException when {@code next} binds another address; start a new console then
+   */
+  public void useTokenOf(ConsoleOptions next) {
+    Objects.requireNonNull(next, "next");
+    if (!next.address().equals(options.address())) {
+      throw new IllegalArgumentException("the console is bound to " + options.address().getHostAddress()
+          + ", the options to " + next.address().getHostAddress() + ": only the token can change in place");
+    }
+    BearerToken was = token;
+    token = next.tokenRequired() ? new BearerToken(next.token()) : null;
+    if (was != null || token != null) {
+      events.disconnectAll();
+    }
+    LOG.info("lifeline console on {}: {}", uri(), token == null ? "no token required now" : "new token required");
   }
 
   /** {@code /events} streams open now. */
@@ -256,7 +286,8 @@ public final class LifelineConsole implements AutoCloseable {
         return;
       }
       boolean probe = "/health/live".equals(path) || "/health/ready".equals(path);
-      if (token != null && !probe && !token.matches(ex.getRequestHeaders().getFirst("Authorization"))) {
+      BearerToken required = token;
+      if (required != null && !probe && !required.matches(ex.getRequestHeaders().getFirst("Authorization"))) {
         h.set("WWW-Authenticate", "Bearer realm=\"lifeline\"");
         send(ex, 401, JSON_TYPE, json(Map.of("error", "unauthorized")));
         return;

@@ -2,12 +2,21 @@ package io.lifeline.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.lifeline.core.ConfigurationException;
 import io.lifeline.core.health.CheckResult;
 import io.lifeline.core.health.ConnectionHealthManager;
 import io.lifeline.core.health.ServiceType;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +67,57 @@ class ConsoleSecurityTest {
       assertThat(c.get("/metrics", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
       assertThat(c.get("/health/live").statusCode()).isEqualTo(200);
       assertThat(c.get("/health/ready").statusCode()).isEqualTo(503);
+    }
+  }
+
+  @Test
+  void aNewTokenTakesEffectInPlaceWithNoGapForProbesAndEndsStreamsOpenedWithTheOldOne() throws Exception {
+    String next = "n3w-console-token";
+    try (LifelineConsole console = LifelineConsole.start(health, ConsoleOptions.builder().port(0).token(TOKEN)
+        .build())) {
+      ConsoleClient c = new ConsoleClient(console);
+      HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(c.uri("/events"))
+          .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(stream.statusCode()).isEqualTo(200);
+      // a probe polled the whole time: every answer a 200, no refused connection
+      AtomicBoolean rotating = new AtomicBoolean(true);
+      AtomicInteger probes = new AtomicInteger();
+      CompletableFuture<Void> poller = CompletableFuture.runAsync(() -> {
+        try {
+          while (rotating.get() || probes.get() < 20) {
+            assertThat(c.get("/health/live").statusCode()).isEqualTo(200);
+            probes.incrementAndGet();
+          }
+        } catch (Exception e) {
+          throw new CompletionException(e);
+        }
+      });
+      for (int i = 0; i < 50; i++) {
+        console.useTokenOf(ConsoleOptions.builder().port(console.port()).token(i % 2 == 0 ? next : TOKEN).build());
+      }
+      rotating.set(false);
+      poller.get(30, TimeUnit.SECONDS);
+      assertThat(probes.get()).isGreaterThanOrEqualTo(20);
+      // 50 rotations: the last one set TOKEN again; once more to the new one
+      console.useTokenOf(ConsoleOptions.builder().port(console.port()).token(next).build());
+      assertThat(c.get("/health", "Bearer " + TOKEN).statusCode()).isEqualTo(401);
+      assertThat(c.get("/health", "Bearer " + next).statusCode()).isEqualTo(503);
+      // the stream opened with the old token ends (read to its end: it does not hang)
+      CompletableFuture<byte[]> rest = CompletableFuture.supplyAsync(() -> {
+        try (InputStream in = stream.body()) {
+          return in.readAllBytes();
+        } catch (java.io.IOException e) {
+          return new byte[0];
+        }
+      });
+      assertThat(rest.get(10, TimeUnit.SECONDS)).isNotNull();
+      await().atMost(Duration.ofSeconds(5)).until(() -> console.eventClients() == 0);
+      // no token at all on loopback: open to everyone, in place
+      console.useTokenOf(ConsoleOptions.builder().port(console.port()).build());
+      assertThat(c.get("/health").statusCode()).isEqualTo(503);
+      // another address is not a token change
+      assertThatThrownBy(() -> console.useTokenOf(ConsoleOptions.builder().bindAddress("::1").build()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only the token");
     }
   }
 

@@ -124,14 +124,24 @@ public final class EventHub implements AutoCloseable {
     return served.get();
   }
 
+  /**
+   * Ends every open stream (their clients reconnect, and are asked for credentials again); new
+   * ones are accepted as before. Used when the token changes: a stream opened with the old one
+   * must not keep receiving.
+   */
+  public void disconnectAll() {
+    for (Client c : clients) {
+      if (clients.remove(c)) {
+        c.queue.clear();
+        c.queue.offer(END);
+      }
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
-    for (Client c : clients) {
-      clients.remove(c);
-      c.queue.clear();
-      c.queue.offer(END);
-    }
+    disconnectAll();
   }
 
   private final class Client {
