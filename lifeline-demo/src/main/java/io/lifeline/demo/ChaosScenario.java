@@ -52,7 +52,7 @@ final class ChaosScenario {
       long detect = System.nanoTime() - t0;
       if (!detected) {
         failures.add(s.backend() + " " + s.breakAction() + " was not detected within " + DETECT_LIMIT.toSeconds()
-            + " s (status " + demo.status(s.backend()) + ")");
+            + " s (" + demo.describeHealth(s.backend()) + ")");
       }
       pause(hold); // the application keeps running against the broken backend
       long t1 = System.nanoTime(); // recovery includes the backend's own restart
@@ -61,7 +61,7 @@ final class ChaosScenario {
       long recover = System.nanoTime() - t1;
       if (!recovered) {
         failures.add(s.backend() + " was not HEALTHY within " + RECOVER_LIMIT.toSeconds() + " s of "
-            + s.restoreAction() + " (status " + demo.status(s.backend()) + ")");
+            + s.restoreAction() + " (" + demo.describeHealth(s.backend()) + ")");
       }
       lines.add(String.format(Locale.ROOT, "  %-9s %-9s detected in %s, recovered in %s", s.backend(),
           s.breakAction(), detected ? secs(detect) : "NOT DETECTED", recovered ? secs(recover) : "NOT RECOVERED"));

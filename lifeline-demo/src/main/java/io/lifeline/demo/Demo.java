@@ -298,6 +298,29 @@ public final class Demo implements AutoCloseable {
   }
 
   /**
+   * What the health manager knows of {@code backend}, for a failed chaos step: its status, last
+   * check and success, failures in a row, checks not started, whether a check is stuck, the last
+   * error and the next check, and the manager's abandoned check threads.
+   */
+  String describeHealth(String backend) {
+    var s = health.status(backend);
+    if (s == null) {
+      return "not registered";
+    }
+    java.time.Instant now = java.time.Instant.now();
+    return "status " + s.status() + ", last check " + ago(s.lastCheck(), now) + ", last success "
+        + ago(s.lastSuccess(), now) + ", " + s.consecutiveFailures() + " failure(s) in a row, " + s.totalChecks()
+        + " check(s), " + s.checksNotStarted() + " not started, stuck " + s.checkStuck() + ", next check in "
+        + (s.nextCheckAt() == null ? "-" : java.time.Duration.between(now, s.nextCheckAt()).toMillis() + " ms")
+        + ", last error " + s.lastError() + "; manager: " + health.abandonedChecks() + " abandoned check thread(s), "
+        + health.checksNotStarted() + " check(s) not started in all";
+  }
+
+  private static String ago(java.time.Instant t, java.time.Instant now) {
+    return t == null ? "never" : java.time.Duration.between(t, now).toMillis() + " ms ago";
+  }
+
+  /**
    * True when {@code backend} is up and HEALTHY by a successful check since its last transition (a
    * service is HEALTHY before its first check, and a recovered one has proved itself already).
    */

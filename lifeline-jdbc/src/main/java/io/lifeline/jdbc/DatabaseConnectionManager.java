@@ -32,7 +32,6 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,25 +127,16 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   private final AtomicBoolean probing = new AtomicBoolean();
   private final ScheduledExecutorService background;
   private final AsyncRunner async;
-  private final WriteJournal journal;
-  private final AtomicBoolean replayScheduled = new AtomicBoolean();
-  private volatile long replayOffset;
-  private volatile boolean ledgerReady;
+  private final JournalReplay journal;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long poolTimeoutNanos;
   private final LongAdder rejectedWhileDown = new LongAdder();
-  private final LongAdder journaledCount = new LongAdder();
-  private final LongAdder replayedCount = new LongAdder();
-  private final LongAdder droppedCount = new LongAdder();
   private final LongAdder recoveries = new LongAdder();
   /** Connection acquires by outcome ({@code acquired}, {@code timeout}); the clock is read only while a binder listens. */
   final Timing acquireTiming = Timing.of("outcome");
   final LongAdder acquireTimeouts = new LongAdder();
-  // observability (issue 13): replays cut short by an outage, commits with unknown outcome, and
-  // since when the journal holds entries (nanoTime; 0 while empty)
-  final LongAdder replayInterrupted = new LongAdder();
+  /** Commits whose outcome is unknown (the connection died during COMMIT). */
   final LongAdder outcomeUnknown = new LongAdder();
-  private volatile long journalPendingSince;
   private final DatabaseMeters meters;
   private volatile ConnectionHealthManager healthManager;
   /** An Error from the driver's last connect (not an outage; see markDown); null once one succeeds. */
@@ -189,28 +179,26 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     this.background = Executors.newSingleThreadScheduledExecutor(
         LifelineThreads.factory("lifeline-db-" + name + "-probe-"));
     this.async = new AsyncRunner(name, config.maxPoolSize(), config.asyncMaxPending());
+    WriteJournal file = null;
     if (config.degradedMode() == DegradedMode.JOURNAL) {
       try {
-        this.journal = WriteJournal.open(name, config.journalPath(), config.journalMaxBytes());
+        file = WriteJournal.open(name, config.journalPath(), config.journalMaxBytes());
       } catch (IOException e) {
         background.shutdownNow();
         async.close();
         throw new UncheckedIOException("cannot open write journal " + config.journalPath(), e);
       }
-      if (journal.discardedBytes() > 0) {
+      if (file.discardedBytes() > 0) {
         LOG.warn("database '{}': cut {} bytes of a torn (never acknowledged) last record off journal {}",
-            name, journal.discardedBytes(), config.journalPath());
+            name, file.discardedBytes(), config.journalPath());
       }
-    } else {
-      this.journal = null;
     }
+    this.journal = new JournalReplay(this, name, file, background, config.recoveryProbeInterval().toMillis());
     warmUpDownPath();
     state.transitionTo(ConnectionState.CONNECTING);
     this.pool = newPool();
-    if (journal != null && journal.size() > 0) {
-      journalPendingSince = System.nanoTime() | 1; // entries of an earlier run: at least this old
-      scheduleReplay();
-    }
+    journal.schedule(); // entries of an earlier run
+
     this.meters = new DatabaseMeters(this);
   }
 
@@ -431,83 +419,17 @@ public final class DatabaseConnectionManager implements AutoCloseable {
    */
   public WriteOutcome submit(WriteCommand command) {
     checkOpen();
-    if (journal != null && (down.get() != null || journal.size() > 0)) {
-      return journalCommand(command); // keep order behind commands not yet replayed
+    if (journal.hasJournal() && (down.get() != null || journal.holdsEntries())) {
+      return journal.append(command, down.get() != null); // keep order behind commands not yet replayed
     }
     try {
-      return applyWithLedger(command);
+      return journal.applyOne(command);
     } catch (ServiceUnavailableException | TransactionOutcomeUnknownException e) {
-      if (journal == null) {
+      if (!journal.hasJournal()) {
         throw e;
       }
-      return journalCommand(command);
+      return journal.append(command, down.get() != null);
     }
-  }
-
-  private WriteOutcome journalCommand(WriteCommand command) {
-    try {
-      journal.append(command);
-    } catch (IOException e) {
-      throw new ServiceUnavailableException(name, "database down and the write journal failed", e);
-    }
-    if (journalPendingSince == 0) {
-      journalPendingSince = System.nanoTime() | 1;
-    }
-    journaledCount.increment();
-    if (down.get() == null) {
-      scheduleReplay();
-    }
-    return WriteOutcome.JOURNALED;
-  }
-
-  /** Thrown inside the apply transaction when the key is already in the ledger. */
-  private static final class AlreadyApplied extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    AlreadyApplied() {
-      super("already applied", null, false, false);
-    }
-  }
-
-  private WriteOutcome applyWithLedger(WriteCommand cmd) {
-    ensureLedger();
-    try {
-      return inTransaction(tx -> {
-        if (tx.query("SELECT 1 FROM " + LEDGER_TABLE + " WHERE idempotency_key = ?", cmd.idempotencyKey()) > 0) {
-          throw new AlreadyApplied();
-        }
-        try {
-          tx.update("INSERT INTO " + LEDGER_TABLE + " (idempotency_key) VALUES (?)", cmd.idempotencyKey());
-        } catch (SQLException e) {
-          if ("23505".equals(e.getSQLState())) {
-            throw new AlreadyApplied();
-          }
-          throw e;
-        }
-        tx.update(cmd.sql(), cmd.params().toArray());
-        return WriteOutcome.APPLIED;
-      });
-    } catch (AlreadyApplied e) {
-      return WriteOutcome.ALREADY_APPLIED;
-    }
-  }
-
-  private void ensureLedger() {
-    if (ledgerReady) {
-      return;
-    }
-    inTransaction(tx -> {
-      try {
-        tx.update("CREATE TABLE IF NOT EXISTS " + LEDGER_TABLE
-            + " (idempotency_key VARCHAR(255) PRIMARY KEY, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)");
-      } catch (SQLException e) {
-        if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
-          throw e; // a concurrent CREATE may collide; the table exists either way
-        }
-      }
-      return null;
-    });
-    ledgerReady = true;
   }
 
   // ---------------------------------------------------------------------------------- call paths
@@ -716,7 +638,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
   private ErrorClass classify(Throwable error) {
     Throwable t = ErrorClassifier.unwrap(error);
-    if (t instanceof AlreadyApplied || t instanceof PoolTimeoutException) {
+    if (t instanceof JournalReplay.AlreadyApplied || t instanceof PoolTimeoutException) {
       return ErrorClass.CALLER_ERROR;
     }
     if (t instanceof LifelineException) {
@@ -977,9 +899,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
       reportHealth(true, null);
     }
     state.transitionTo(ConnectionState.CONNECTED);
-    if (journal != null && journal.size() > 0) {
-      scheduleReplay();
-    }
+    journal.schedule();
   }
 
   /** A fresh pool in place of the old one, whose connections died with the server. */
@@ -1025,68 +945,6 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     }
   }
 
-  // ------------------------------------------------------------------------------------- replay
-
-  private void scheduleReplay() {
-    if (journal == null || closed.get() || !replayScheduled.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      background.execute(this::replay);
-    } catch (RuntimeException e) {
-      replayScheduled.set(false);
-    }
-  }
-
-  private void replay() {
-    boolean retryLater = false;
-    try {
-      for (;;) {
-        if (closed.get() || down.get() != null) {
-          return;
-        }
-        WriteJournal.Entry e = journal.read(replayOffset);
-        if (e == null) {
-          if (journal.clearIfReplayed(replayOffset)) {
-            journalPendingSince = 0;
-            replayOffset = 0;
-            return;
-          }
-          continue;
-        }
-        try {
-          applyWithLedger(e.command());
-          replayedCount.increment();
-        } catch (ServiceUnavailableException | TransactionOutcomeUnknownException ex) {
-          replayInterrupted.increment();
-          retryLater = true; // stays in the journal; the ledger makes the retry safe
-          return;
-        } catch (RuntimeException ex) {
-          droppedCount.increment();
-          LOG.error("database '{}': journaled command {} was rejected by the database and is dropped: {}",
-              name, e.command(), Secrets.describe(ex.getCause() != null ? ex.getCause() : ex));
-        }
-        replayOffset = e.next();
-      }
-    } catch (IOException ex) {
-      LOG.error("database '{}': cannot read write journal {}: {}", name, journal.path(), Secrets.describe(ex));
-      retryLater = true;
-    } finally {
-      replayScheduled.set(false);
-      if (!closed.get()) {
-        if (retryLater && down.get() == null) {
-          try {
-            background.schedule(this::scheduleReplay, config.recoveryProbeInterval().toMillis(), TimeUnit.MILLISECONDS);
-          } catch (RuntimeException ignored) {
-            // closing
-          }
-        } else if (!retryLater && journal.size() > replayOffset && down.get() == null) {
-          scheduleReplay();
-        }
-      }
-    }
-  }
-
   // ----------------------------------------------------------------------------- observability
 
   /** Connection pool counts from HikariCP's pool MXBean. */
@@ -1117,12 +975,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     m.put("rejectedWhileDown", rejectedWhileDown.sum());
     m.put("recoveries", recoveries.sum());
     m.put("breaker", guard.circuitBreaker().state().name());
-    if (journal != null) {
-      m.put("journalBytes", journal.size());
-      m.put("journaled", journaledCount.sum());
-      m.put("replayed", replayedCount.sum());
-      m.put("dropped", droppedCount.sum());
-    }
+    journal.describe(m);
     return m;
   }
 
@@ -1240,30 +1093,16 @@ public final class DatabaseConnectionManager implements AutoCloseable {
   }
 
   boolean hasJournal() {
-    return journal != null;
+    return journal.hasJournal();
   }
 
-  /** Journal bytes not yet replayed (0 without a journal). */
-  long journalPendingBytes() {
-    return journal == null ? 0 : Math.max(0, journal.size() - replayOffset);
+  /** The ledger, the journal and its replay. */
+  JournalReplay journal() {
+    return journal;
   }
 
-  /** Seconds since the journal last was empty: a bound on its oldest entry's age (0 when empty). */
-  double journalPendingSeconds() {
-    long since = journalPendingSince;
-    return since == 0 ? 0 : (System.nanoTime() - since) / 1e9;
-  }
-
-  LongAdder journaledCount() {
-    return journaledCount;
-  }
-
-  LongAdder replayedCount() {
-    return replayedCount;
-  }
-
-  LongAdder droppedCount() {
-    return droppedCount;
+  boolean isClosed() {
+    return closed.get();
   }
 
   LongAdder rejectedWhileDown() {
@@ -1272,7 +1111,7 @@ public final class DatabaseConnectionManager implements AutoCloseable {
 
   /** Bytes in the write journal not yet replayed (0 without a journal). */
   public long journalBytes() {
-    return journal == null ? 0 : journal.size();
+    return journal.bytes();
   }
 
   /** True when async calls run on virtual threads. */
@@ -1305,13 +1144,13 @@ public final class DatabaseConnectionManager implements AutoCloseable {
     } finally {
       poolLock.unlock();
     }
-    if (journal != null) {
+    if (journal.hasJournal()) {
       try {
         background.awaitTermination(5, TimeUnit.SECONDS);
-        journal.close();
-      } catch (IOException | InterruptedException e) {
-        LOG.debug("journal close failed", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
+      journal.close();
     }
     state.transitionTo(ConnectionState.CLOSED);
   }

@@ -54,23 +54,25 @@ final class DatabaseMeters implements Instrumented {
     if (!db.hasJournal()) {
       return;
     }
-    sink.counter("lifeline.calls", "Guarded calls by outcome", null, db.journaledCount(),
+    sink.counter("lifeline.calls", "Guarded calls by outcome", null, db.journal().journaled,
         LongAdder::sum, "service", service, "backend", backend, "outcome", "fallback");
-    sink.gauge("lifeline.journal.pending", "Journal bytes not yet replayed", "bytes", db,
-        DatabaseConnectionManager::journalPendingBytes, "service", service, "backend", backend);
+    sink.gauge("lifeline.journal.pending", "Journal bytes not yet replayed", "bytes", db.journal(),
+        JournalReplay::pendingBytes, "service", service, "backend", backend);
     sink.gauge("lifeline.journal.oldest.age",
-        "Time since the journal was last empty: a bound on its oldest entry's age", "seconds", db,
-        DatabaseConnectionManager::journalPendingSeconds, "service", service, "backend", backend);
+        "Time since the journal was last empty: a bound on its oldest entry's age", "seconds", db.journal(),
+        JournalReplay::pendingSeconds, "service", service, "backend", backend);
     journal(sink, "lifeline.journal.appended", "Writes journaled while the database was down",
-        db.journaledCount(), service);
+        db.journal().journaled, service);
     journal(sink, "lifeline.journal.replayed", "Journaled writes applied on recovery",
-        db.replayedCount(), service);
+        db.journal().replayed, service);
     journal(sink, "lifeline.journal.dropped",
         "Journaled writes the database rejected on replay (logged at ERROR, dropped)",
-        db.droppedCount(), service);
+        db.journal().dropped, service);
     journal(sink, "lifeline.journal.replay.failures",
-        "Replays cut short by a new outage (the entry stays and is retried)", db.replayInterrupted,
+        "Replays cut short by a new outage (the entry stays and is retried)", db.journal().interrupted,
         service);
+    journal(sink, "lifeline.journal.replay.batches",
+        "Replay transactions committed (each applies up to 128 journaled writes)", db.journal().batches, service);
   }
 
   /** A gauge of the manager's HikariCP pool; the {@code pool} tag is the manager's name. */

@@ -57,12 +57,17 @@ public final class Session implements AutoCloseable {
     return connection;
   }
 
+  /** Sets {@code params} as the statement's parameters 1..n. */
+  static void bind(PreparedStatement ps, Object[] params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      ps.setObject(i + 1, params[i]);
+    }
+  }
+
   private PreparedStatement prepare(String sql, Object... params) throws SQLException {
     PreparedStatement ps = connection.prepareStatement(sql);
     try {
-      for (int i = 0; i < params.length; i++) {
-        ps.setObject(i + 1, params[i]);
-      }
+      bind(ps, params);
       return ps;
     } catch (SQLException | RuntimeException e) {
       ps.close();
