@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -162,6 +163,7 @@ public final class DatabaseFailoverBenchmark {
       Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
       AtomicLong writeErrors = new AtomicLong();
       AtomicLong readErrors = new AtomicLong();
+      Map<String, ErrorSample> errors = new ConcurrentHashMap<>();
       AtomicLong firstAppliedAfterKill = new AtomicLong();
       AtomicLong maxWriteNanos = new AtomicLong();
       AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
@@ -189,6 +191,10 @@ public final class DatabaseFailoverBenchmark {
               }
             } catch (Exception e) {
               (writer ? writeErrors : readErrors).incrementAndGet();
+              long sinceKill = killedAt.get() == Long.MAX_VALUE ? Long.MIN_VALUE : (t0 - killedAt.get()) / 1_000_000;
+              errors.computeIfAbsent((writer ? "write " : "read ") + e.getClass().getSimpleName() + ": "
+                  + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), k -> new ErrorSample(sinceKill))
+                  .count.increment();
             }
             if (writer) {
               maxWriteNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
@@ -248,6 +254,9 @@ public final class DatabaseFailoverBenchmark {
           }
         }
       }
+      // what failed, for the reader of the figures (the bench's SLF4J output goes to Neo4j's bridge)
+      errors.forEach((what, e) -> System.err.printf(Locale.ROOT, "%s: %d x %s (first %s ms after the kill)%n", name,
+          e.count.sum(), what, e.firstSinceKillMs == Long.MIN_VALUE ? "before kill() returned, not" : String.valueOf(e.firstSinceKillMs)));
       long gap = firstAppliedAfterKill.get();
       return String.format(Locale.ROOT, "{\"acknowledged\": %d, \"acknowledgedLost\": %d, \"appliedTwice\": %d, "
               + "\"writeErrors\": %d, \"readErrors\": %d, \"writeGapMs\": %s, \"backToPrimaryMs\": %s, \"maxWriteMs\": %s}",
@@ -255,6 +264,16 @@ public final class DatabaseFailoverBenchmark {
           gap == 0 ? "null" : RedisOutageBenchmark.num((gap - killed) / 1e6),
           backToPrimary.get() == 0 ? "null" : RedisOutageBenchmark.num((backToPrimary.get() - killed) / 1e6),
           RedisOutageBenchmark.num(maxWriteNanos.get() / 1e6));
+    }
+  }
+
+  /** One kind of error: how often, and when first (ms after the kill; MIN_VALUE before it). */
+  private static final class ErrorSample {
+    final long firstSinceKillMs;
+    final java.util.concurrent.atomic.LongAdder count = new java.util.concurrent.atomic.LongAdder();
+
+    ErrorSample(long firstSinceKillMs) {
+      this.firstSinceKillMs = firstSinceKillMs;
     }
   }
 }

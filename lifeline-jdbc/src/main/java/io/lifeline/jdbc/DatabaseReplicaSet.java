@@ -142,8 +142,9 @@ public final class DatabaseReplicaSet implements AutoCloseable {
 
   /**
    * Rows of a read on a standby (round-robin over those within the lag bound), on the next standby
-   * if that one is unavailable, and on the primary if none is. SQL errors are the caller's and are
-   * not retried elsewhere.
+   * if that one is unavailable, and on the primary if none is (the write manager, or, while that
+   * one is unavailable, the server last measured as primary: just after a promotion). SQL errors
+   * are the caller's and are not retried elsewhere.
    *
    * @throws DatabaseUnavailableException when no standby serves and the primary is unavailable
    */
@@ -158,7 +159,15 @@ public final class DatabaseReplicaSet implements AutoCloseable {
         excludeUntilMeasured(s, e);
       }
     }
-    return primary.query(sql, mapper, params);
+    try {
+      return primary.query(sql, mapper, params);
+    } catch (ServiceUnavailableException e) {
+      int p = measuredPrimary();
+      if (p < 0) {
+        throw e;
+      }
+      return servers[p].query(sql, mapper, params); // the write manager has not found it yet
+    }
   }
 
   /**
@@ -177,7 +186,30 @@ public final class DatabaseReplicaSet implements AutoCloseable {
         excludeUntilMeasured(s, e);
       }
     }
-    return primary.session();
+    try {
+      return primary.session();
+    } catch (ServiceUnavailableException e) {
+      int p = measuredPrimary();
+      if (p < 0) {
+        throw e;
+      }
+      return servers[p].session();
+    }
+  }
+
+  /**
+   * The server the last measurement found to be a primary, or -1. Right after a promotion the
+   * write manager ({@link #primary()}) may still be known down — waiting for its next recovery
+   * probe, or pgjdbc's host status cache still saying "standby" — while the promoted server,
+   * measured through its own connection, already answers: reads go there rather than fail.
+   */
+  private int measuredPrimary() {
+    for (int i = 0; i < servers.length; i++) {
+      if (statuses.get(i).role() == Role.PRIMARY) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** A standby failed a read: no more reads on it until the next measurement says otherwise. */
