@@ -740,8 +740,7 @@ public final class ConnectionHealthManager implements AutoCloseable {
       }
       nextAtNanos = due;
       try {
-        next = scheduler.schedule(() -> run().whenComplete((h, e) -> scheduleNext()),
-            due - now, TimeUnit.NANOSECONDS);
+        next = scheduler.schedule(this::round, due - now, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         // closed meanwhile
       }
@@ -766,6 +765,23 @@ public final class ConnectionHealthManager implements AutoCloseable {
      * Runs one check, or joins the one in flight. Completes normally once its outcome is recorded
      * (at the latest at the check's timeout, or at the end of its wait for a thread).
      */
+    /**
+     * One scheduled round; the next is scheduled when it ends, whatever happens in it. An exception
+     * out of a round (a failing meter listener, say) once ended this service's checks for good:
+     * its status froze at whatever it was, with no log line.
+     */
+    private void round() {
+      CompletableFuture<Void> f;
+      try {
+        f = run();
+      } catch (RuntimeException | Error e) {
+        LOG.error("health check round of '{}' failed; the next round is scheduled as usual: {}", name,
+            Secrets.describe(e));
+        f = CompletableFuture.completedFuture(null);
+      }
+      f.whenComplete((h, e) -> scheduleNext());
+    }
+
     CompletableFuture<Void> run() {
       Round round = new Round();
       for (;;) {
@@ -801,34 +817,48 @@ public final class ConnectionHealthManager implements AutoCloseable {
 
       @Override
       public void notStarted(long waitedNanos) {
-        notStartedCount.incrementAndGet();
-        notStartedInARow.incrementAndGet();
-        warnNotStarted(name, waitedNanos);
-        end();
+        try {
+          notStartedCount.incrementAndGet();
+          notStartedInARow.incrementAndGet();
+          warnNotStarted(name, waitedNanos);
+        } finally {
+          end();
+        }
       }
 
       @Override
       public void finished(CheckResult result) {
-        if (result.latency() != null && meters.checkTiming.isObserved()) {
-          meters.checkTiming.record(result.latency().toNanos(),
-              result.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        try {
+          stuckLogged.set(false); // answered in time: a later overrun is news again
+          notStartedInARow.set(0);
+          record(result);
+          if (result.latency() != null && meters.checkTiming.isObserved()) {
+            meters.checkTiming.record(result.latency().toNanos(),
+                result.outcome().name().toLowerCase(java.util.Locale.ROOT));
+          }
+        } catch (RuntimeException | Error e) {
+          // the round must end whatever a meter listener does, or the service is never checked again
+          LOG.error("recording the health check of '{}' failed: {}", name, Secrets.describe(e));
+        } finally {
+          end();
         }
-        stuckLogged.set(false); // answered in time: a later overrun is news again
-        notStartedInARow.set(0);
-        record(result);
-        end();
       }
 
       @Override
       public void timedOut(CheckRunner.Attempt attempt, boolean threadHeld) {
-        meters.checkTiming.record(checkTimeout.toNanos(), "timeout");
-        notStartedInARow.set(0);
-        apply(StatusMachine.Signal.FAILURE, checkTimeout, "check timed out after " + checkTimeout.toMillis() + "ms",
-            null, true);
-        if (threadHeld) {
-          done.complete(null); // the caller moves on; the flight ends when the thread returns
-        } else {
-          end();
+        try {
+          notStartedInARow.set(0);
+          apply(StatusMachine.Signal.FAILURE, checkTimeout, "check timed out after " + checkTimeout.toMillis() + "ms",
+              null, true);
+          meters.checkTiming.record(checkTimeout.toNanos(), "timeout");
+        } catch (RuntimeException | Error e) {
+          LOG.error("recording the health check timeout of '{}' failed: {}", name, Secrets.describe(e));
+        } finally {
+          if (threadHeld) {
+            done.complete(null); // the caller moves on; the flight ends when the thread returns
+          } else {
+            end();
+          }
         }
       }
 

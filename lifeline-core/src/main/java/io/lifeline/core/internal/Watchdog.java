@@ -145,8 +145,11 @@ public final class Watchdog {
           it.remove();
           w.expire();
         }
-      } catch (RuntimeException e) {
-        it.remove(); // never let one watch stop the sweeper
+      } catch (RuntimeException | Error e) {
+        // never let one watch stop the sweeper: it is the only thread that times out every
+        // guarded call and health check in the JVM (an Error, e.g. a StackOverflowError in a
+        // listener an expiry calls, once ended it and with it every timeout)
+        it.remove();
       }
     }
   }
