@@ -149,25 +149,7 @@ public final class DatabaseReplicaSet implements AutoCloseable {
    * @throws DatabaseUnavailableException when no standby serves and the primary is unavailable
    */
   public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
-    int[] r = readable;
-    int start = r.length == 0 ? 0 : Math.floorMod(nextRead.getAndIncrement(), r.length);
-    for (int i = 0; i < r.length; i++) {
-      int s = r[(start + i) % r.length];
-      try {
-        return servers[s].query(sql, mapper, params);
-      } catch (ServiceUnavailableException e) {
-        excludeUntilMeasured(s, e);
-      }
-    }
-    try {
-      return primary.query(sql, mapper, params);
-    } catch (ServiceUnavailableException e) {
-      int p = measuredPrimary();
-      if (p < 0) {
-        throw e;
-      }
-      return servers[p].query(sql, mapper, params); // the write manager has not found it yet
-    }
+    return read(m -> m.query(sql, mapper, params));
   }
 
   /**
@@ -176,24 +158,42 @@ public final class DatabaseReplicaSet implements AutoCloseable {
    * another server.
    */
   public Session readSession() {
+    return read(DatabaseConnectionManager::session);
+  }
+
+  /**
+   * {@code op} on a standby (round-robin over those within the lag bound), on the next one if that
+   * one is unavailable, then on the write manager, then, while that one is unavailable, on the
+   * server last measured as primary.
+   */
+  private <T> T read(java.util.function.Function<DatabaseConnectionManager, T> op) {
     int[] r = readable;
     int start = r.length == 0 ? 0 : Math.floorMod(nextRead.getAndIncrement(), r.length);
     for (int i = 0; i < r.length; i++) {
       int s = r[(start + i) % r.length];
       try {
-        return servers[s].session();
+        return op.apply(servers[s]);
       } catch (ServiceUnavailableException e) {
         excludeUntilMeasured(s, e);
       }
     }
     try {
-      return primary.session();
+      return op.apply(primary);
     } catch (ServiceUnavailableException e) {
       int p = measuredPrimary();
       if (p < 0) {
         throw e;
       }
-      return servers[p].session();
+      return op.apply(servers[p]); // the write manager has not found it yet
+    }
+  }
+
+  /** A standby failed a read: no more reads on it until the next measurement says otherwise. */
+  private void excludeUntilMeasured(int s, Throwable e) {
+    InstanceStatus st = statuses.get(s);
+    if (st.servesReads()) {
+      statuses.set(s, new InstanceStatus(st.address(), Role.DOWN, null, false, Secrets.describe(e)));
+      publishReadable();
     }
   }
 
@@ -210,15 +210,6 @@ public final class DatabaseReplicaSet implements AutoCloseable {
       }
     }
     return -1;
-  }
-
-  /** A standby failed a read: no more reads on it until the next measurement says otherwise. */
-  private void excludeUntilMeasured(int s, Throwable e) {
-    InstanceStatus st = statuses.get(s);
-    if (st.servesReads()) {
-      statuses.set(s, new InstanceStatus(st.address(), Role.DOWN, null, false, Secrets.describe(e)));
-      publishReadable();
-    }
   }
 
   // ---------------------------------------------------------------------------------- monitor

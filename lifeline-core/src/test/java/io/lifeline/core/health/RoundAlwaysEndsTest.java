@@ -63,7 +63,8 @@ class RoundAlwaysEndsTest {
       java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
       health.register("svc", ServiceType.CUSTOM, () -> {
         if (hang.get()) {
-          Thread.sleep(1_000); // past the timeout: the timed-out path records too
+          // blocks past the 200 ms timeout until the timeout's interrupt: the timed-out path records too
+          new java.util.concurrent.CountDownLatch(1).await(5, java.util.concurrent.TimeUnit.SECONDS);
         }
         return up.get() ? CheckResult.up() : CheckResult.down("down");
       }, Set.of());
